@@ -98,6 +98,9 @@ class PaymentAllocation(models.Model):
         verbose_name_plural = "aplicaciones de pago"
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="allocation_amount_positive")]
 
+    def __str__(self):
+        return f"{self.payment} -> {self.invoice}: {self.amount}"
+
 
 class ImportKind(models.TextChoices):
     ACCOUNTS = "ACCOUNTS", "Clientes y cuentas"
@@ -164,3 +167,6 @@ class ImportRowError(models.Model):
         verbose_name = "error de importación"
         verbose_name_plural = "errores de importación"
         ordering = ["row_number", "id"]
+
+    def __str__(self):
+        return f"Fila {self.row_number} {self.column}: {self.message}"

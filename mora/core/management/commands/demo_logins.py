@@ -9,7 +9,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         ensure_demo_users()
         self.stdout.write("")
-        self.stdout.write("Usuarios de demostración (contraseña para todos: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Usuarios de demostración (contraseña para todos: {DEMO_PASSWORD})")
         for username, _role, label, _name in DEMO_USERS:
             self.stdout.write(f"  {label:<30} usuario: {username}")
         self.stdout.write("Abra http://127.0.0.1:8000 en el navegador.\n")
