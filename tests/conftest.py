@@ -16,6 +16,8 @@ PASSWORD = "clave-de-prueba-123"
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MORA_TASK_MODE = "sync"
+    # Hashing with PBKDF2 for each of the many test users dominates the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 from django.utils.http import urlencode
 
@@ -41,3 +43,16 @@ def query_with(context, **changes):
         else:
             params[key] = value
     return "?" + urlencode(params, doseq=True) if params else "?"
+
+
+@register.filter
+def pct(value):
+    """Decimal('12.34') -> 12,3 (a percentage with one decimal, Bolivian comma)."""
+    if value in (None, ""):
+        return ""
+    return f"{Decimal(value):.1f}".replace(".", ",")
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, key) if mapping else key
