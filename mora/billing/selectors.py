@@ -159,10 +159,10 @@ class PortfolioSummary:
 
 
 def _bucket_case_sql() -> str:
-    whens = []
-    for index, bucket in enumerate(BUCKETS[:-1]):
-        whens.append(f"WHEN a.oldest_due >= %s THEN {index}")
-    return "CASE " + " ".join(whens) + f" ELSE {len(BUCKETS) - 1} END"
+    """CASE giving the bucket index of an oldest due date; one parameter (the bucket's earliest
+    due date) per bucket but the last, open-ended one."""
+    whens = " ".join(f"WHEN a.oldest_due >= %s THEN {index}" for index in range(len(BUCKETS) - 1))
+    return f"CASE {whens} ELSE {len(BUCKETS) - 1} END"
 
 
 def portfolio_summary(*, today: date, system: int | None = None) -> PortfolioSummary:

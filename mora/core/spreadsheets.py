@@ -14,7 +14,8 @@ from django.utils import timezone
 def xlsx_response(
     *, filename: str, sheet: str, headers: Sequence[str], rows: Iterable[Sequence], title: str = ""
 ) -> FileResponse:
-    handle = tempfile.TemporaryFile()
+    # The response closes the file when it has been sent, so no context manager here.
+    handle = tempfile.TemporaryFile()  # noqa: SIM115
     workbook = xlsxwriter.Workbook(handle, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
     worksheet = workbook.add_worksheet(sheet[:31])
     bold = workbook.add_format({"bold": True, "bg_color": "#DDE7F5", "border": 1})

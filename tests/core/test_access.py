@@ -10,7 +10,7 @@ from tests.factories import make_account
 
 pytestmark = pytest.mark.django_db
 
-O, S, C, K, A, D = Role.OFFICER, Role.SUPERVISOR, Role.CASHIER, Role.COORDINATOR, Role.AUDITOR, Role.ADMIN
+O, S, C, K, A, D = Role.OFFICER  # noqa: E741 (one letter per role keeps the table readable), Role.SUPERVISOR, Role.CASHIER, Role.COORDINATOR, Role.AUDITOR, Role.ADMIN
 
 PAGES = [
     ("billing:dashboard", {}, {O, S, A}),
