@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 DEMO_ACCOUNTS ?= 20000
 DEMO_SEED ?= 2026
 
-.PHONY: run test install lint format screenshots bench-seed worker clean
+.PHONY: run test install lint format screenshots bench worker clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,8 +42,9 @@ screenshots: install
 worker: install
 	$(VENV)/bin/celery -A config worker -l info
 
-bench-seed: install
-	$(PY) bench/seed_and_dashboard.py
+bench: install
+	$(PY) bench/seed_demo.py 20000
+	$(PY) bench/portfolio_dashboard.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .pytest_cache .ruff_cache
