@@ -19,10 +19,6 @@ def _test_settings(settings, tmp_path):
     # Hashing with PBKDF2 for each of the many test users dominates the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def make_user(username: str, *roles: str):

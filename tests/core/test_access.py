@@ -10,7 +10,8 @@ from tests.factories import make_account
 
 pytestmark = pytest.mark.django_db
 
-O, S, C, K, A, D = Role.OFFICER  # noqa: E741 (one letter per role keeps the table readable), Role.SUPERVISOR, Role.CASHIER, Role.COORDINATOR, Role.AUDITOR, Role.ADMIN
+# One letter per role keeps the table readable.
+O, S, C, K, A, D = Role.OFFICER, Role.SUPERVISOR, Role.CASHIER, Role.COORDINATOR, Role.AUDITOR, Role.ADMIN  # noqa: E741
 
 PAGES = [
     ("billing:dashboard", {}, {O, S, A}),
