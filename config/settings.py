@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "mora.core",
     "mora.customers",
     "mora.billing",
+    "mora.agreements",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,9 @@ class Invoice(models.Model):
     kwh = models.PositiveIntegerField("consumo kWh", default=0)
     amount = models.DecimalField("importe", **MONEY)
     balance = models.DecimalField("saldo", **MONEY)
+    # Set while an agreement in force covers this invoice: its debt is then collected through
+    # the agreement's installments and it is not "in arrears" on its own.
+    in_agreement = models.BooleanField("en convenio", default=False)
     import_job = models.ForeignKey(
         "ImportJob", verbose_name="importación", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -62,7 +62,7 @@ def _sql_money(value) -> Decimal:
 
 
 def overdue_invoices(*, today: date) -> QuerySet[Invoice]:
-    return Invoice.objects.filter(balance__gt=0, due_date__lt=today)
+    return Invoice.objects.filter(balance__gt=0, due_date__lt=today, in_agreement=False)
 
 
 def arrears_rows(*, today: date, filters: ArrearsFilters) -> QuerySet:
@@ -178,7 +178,7 @@ def portfolio_summary(*, today: date, system: int | None = None) -> PortfolioSum
         WITH arrears AS (
             SELECT i.account_id, SUM(i.balance) AS debt, MIN(i.due_date) AS oldest_due, COUNT(*) AS unpaid
             FROM {invoice_table} i
-            WHERE i.balance > 0 AND i.due_date < %s
+            WHERE i.balance > 0 AND i.due_date < %s AND NOT i.in_agreement
             GROUP BY i.account_id
         )
         SELECT z.system_id, ac.zone_id, ac.category, ac.tarifa_dignidad, ac.ley_1886,

@@ -39,6 +39,7 @@ from .models import (
     Payment,
     PaymentAllocation,
 )
+from .payment_steps import payment_steps
 
 logger = logging.getLogger(__name__)
 
@@ -80,10 +81,6 @@ def payment_record(
             return existing, False
         raise ValidationError(f"El recibo {source}/{receipt_number} ya está registrado con otros datos.")
 
-    invoices = list(
-        Invoice.objects.select_for_update().filter(account=account, balance__gt=0).order_by("due_date", "number", "pk")
-    )
-    plan = allocate_oldest_first(amount, [(invoice.pk, invoice.balance) for invoice in invoices])
     payment = Payment(
         source=source,
         receipt_number=receipt_number,
@@ -91,7 +88,7 @@ def payment_record(
         paid_at=paid_at,
         amount=amount,
         channel=channel,
-        unapplied=unapplied_after(amount, plan),
+        unapplied=amount,
         posted_by=actor if getattr(actor, "is_authenticated", False) else None,
         import_job=import_job,
     )
@@ -109,6 +106,47 @@ def payment_record(
             return existing, False
         raise ValidationError(f"El recibo {source}/{receipt_number} ya está registrado con otros datos.") from None
 
+    # First the registered steps (agreement installments), then the plain invoices oldest first.
+    remaining = amount
+    for step in payment_steps():
+        remaining = step(payment=payment, account=account, amount=remaining, actor=actor)
+    invoices = list(
+        Invoice.objects.select_for_update()
+        .filter(account=account, balance__gt=0, in_agreement=False)
+        .order_by("due_date", "number", "pk")
+    )
+    plan = invoices_apply(payment=payment, invoices=invoices, amount=remaining)
+    payment.unapplied = unapplied_after(remaining, plan)
+    payment.save(update_fields=["unapplied"])
+
+    numbers = {invoice.pk: invoice.number for invoice in invoices}
+    audit_record(
+        actor=actor,
+        actor_label="" if actor else (f"importación {import_job.pk}" if import_job else "sistema"),
+        action="payment.recorded",
+        entity=payment,
+        account_id=account.pk,
+        summary=(
+            f"Pago {source}/{receipt_number} de {format_bs(amount)}: {format_bs(amount - remaining)} a cuotas de "
+            f"convenio, {format_bs(remaining - payment.unapplied)} a {len(plan)} factura(s); "
+            f"saldo a favor {format_bs(payment.unapplied)}"
+        ),
+        after={
+            "amount": str(amount),
+            "channel": channel,
+            "paid_at": paid_at.isoformat(),
+            "to_installments": str(amount - remaining),
+            "allocations": [{"invoice": numbers[key], "amount": str(value)} for key, value in plan],
+            "unapplied": str(payment.unapplied),
+        },
+    )
+    return payment, True
+
+
+def invoices_apply(*, payment: Payment, invoices: list[Invoice], amount: Decimal) -> list[tuple[int, Decimal]]:
+    """Apply `amount` of `payment` to `invoices` (already locked, in the order to pay them):
+    lower their balances and record the allocations. Returns the plan (invoice id, amount)."""
+    plan = allocate_oldest_first(amount, [(invoice.pk, invoice.balance) for invoice in invoices])
     applied = dict(plan)
     changed = []
     for invoice in invoices:
@@ -119,26 +157,7 @@ def payment_record(
     PaymentAllocation.objects.bulk_create(
         [PaymentAllocation(payment=payment, invoice_id=key, amount=value) for key, value in plan]
     )
-    numbers = {invoice.pk: invoice.number for invoice in invoices}
-    audit_record(
-        actor=actor,
-        actor_label="" if actor else (f"importación {import_job.pk}" if import_job else "sistema"),
-        action="payment.recorded",
-        entity=payment,
-        account_id=account.pk,
-        summary=(
-            f"Pago {source}/{receipt_number} de {format_bs(amount)} aplicado a {len(plan)} factura(s); "
-            f"saldo a favor {format_bs(payment.unapplied)}"
-        ),
-        after={
-            "amount": str(amount),
-            "channel": channel,
-            "paid_at": paid_at.isoformat(),
-            "allocations": [{"invoice": numbers[key], "amount": str(value)} for key, value in plan],
-            "unapplied": str(payment.unapplied),
-        },
-    )
-    return payment, True
+    return plan
 
 
 # ---------------------------------------------------------------------------------------------

@@ -100,7 +100,18 @@ COLUMNS = {
         "created_at",
         "updated_at",
     ),
-    "invoice": ("id", "account", "number", "period", "issue_date", "due_date", "kwh", "amount", "balance"),
+    "invoice": (
+        "id",
+        "account",
+        "number",
+        "period",
+        "issue_date",
+        "due_date",
+        "kwh",
+        "amount",
+        "balance",
+        "in_agreement",
+    ),
     "payment": ("id", "source", "receipt_number", "account", "paid_at", "amount", "channel", "unapplied", "posted_at"),
     "allocation": ("id", "payment", "invoice", "amount"),
     "complaint": ("id", "account", "number", "opened_on", "description", "status", "resolved_on"),
@@ -527,6 +538,7 @@ class DemoGenerator:
                                 inv[5],
                                 money(inv[6]),
                                 money(inv[7]),
+                                False,
                             )
                         )
                         if 0 < inv[7] < inv[6]:
