@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("mora.core.urls")),
     path("cartera/", include("mora.billing.urls")),
     path("cuentas/", include("mora.customers.urls")),
+    path("convenios/", include("mora.agreements.urls")),
     path("admin/", admin.site.urls),
 ]
 
