@@ -6,7 +6,9 @@ trigger a reconnection. Each app registers its step once, in its AppConfig.ready
 payment service calls them explicitly (no signals), so the order is visible here.
 
 A step is `step(*, payment, account, amount, actor) -> Decimal`: it takes what is left of the
-payment, applies what it must, and returns what is still left for the next step.
+payment, applies what it must, and returns what is still left for the next step. After the
+payment is fully allocated, the after-payment hooks run: `hook(*, payment, account, actor)`
+(field orders: cancel a pending cut, order the reconnection).
 """
 
 from collections.abc import Callable
@@ -22,3 +24,14 @@ def register_payment_step(name: str, step: PaymentStep) -> None:
 
 def payment_steps() -> list[PaymentStep]:
     return list(_steps.values())
+
+
+_after_payment: dict[str, Callable[..., None]] = {}
+
+
+def register_after_payment_hook(name: str, hook: Callable[..., None]) -> None:
+    _after_payment[name] = hook
+
+
+def after_payment_hooks() -> list[Callable[..., None]]:
+    return list(_after_payment.values())

@@ -39,7 +39,7 @@ from .models import (
     Payment,
     PaymentAllocation,
 )
-from .payment_steps import payment_steps
+from .payment_steps import after_payment_hooks, payment_steps
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +140,8 @@ def payment_record(
             "unapplied": str(payment.unapplied),
         },
     )
+    for hook in after_payment_hooks():
+        hook(payment=payment, account=account, actor=actor)
     return payment, True
 
 
