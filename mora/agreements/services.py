@@ -45,14 +45,21 @@ from .models import (
 ZERO = Decimal("0.00")
 S = AgreementStatus
 
-# Called (inside the transaction) when a breached agreement is regularized. The field-orders
-# app registers the reconnection order here.
+# Called inside the transaction, with (agreement=, actor=), when an agreement enters into force
+# (signed) and when a breached one is regularized: the moments the DESIGN grants reconnection.
+# The field-orders app registers its reconnection order here.
 _regularization_hooks: list[Callable[..., None]] = []
+_in_force_hooks: list[Callable[..., None]] = []
 
 
 def register_regularization_hook(hook: Callable[..., None]) -> None:
     if hook not in _regularization_hooks:
         _regularization_hooks.append(hook)
+
+
+def register_in_force_hook(hook: Callable[..., None]) -> None:
+    if hook not in _in_force_hooks:
+        _in_force_hooks.append(hook)
 
 
 class AgreementError(ValidationError):
@@ -354,6 +361,8 @@ def agreement_sign(
             f"(CI {agreement.signer_id_number}); en vigencia"
         ),
     )
+    for hook in _in_force_hooks:
+        hook(agreement=agreement, actor=actor)
     _refresh_status(agreement, today=today, actor=actor)
     return agreement
 
