@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "mora.customers",
     "mora.billing",
     "mora.agreements",
+    "mora.field_orders",
 ]
 
 MIDDLEWARE = [

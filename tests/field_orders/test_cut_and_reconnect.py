@@ -1,0 +1,216 @@
+"""Cut lists and reconnection orders through the services."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from mora.billing.services import payment_record
+from mora.core.roles import Role
+from mora.customers.models import Complaint, Hold, SupplyStatus
+from mora.field_orders import services
+from mora.field_orders.models import (
+    Contractor,
+    Crew,
+    CutList,
+    CutListLine,
+    ExclusionReason,
+    FieldOrder,
+    OrderKind,
+    OrderStatus,
+)
+from tests.factories import make_account, make_invoice, make_route, make_zone
+
+pytestmark = pytest.mark.django_db
+DRAWN_ON = date(2026, 12, 3)  # Thursday: the list is for Monday 07/12/2026
+
+
+@pytest.fixture
+def zone():
+    return make_zone(code="CT-SRO", name="San Roque")
+
+
+@pytest.fixture
+def contractor(zone):
+    contractor = Contractor.objects.create(name="Electro Sur SRL")
+    contractor.zones.add(zone)
+    Crew.objects.create(contractor=contractor, name="Cuadrilla 1", daily_capacity=2)
+    Crew.objects.create(contractor=contractor, name="Cuadrilla 2", daily_capacity=1)
+    return contractor
+
+
+def debtor(zone, number, *, invoices=2, amount="100.00", seq=1, **fields):
+    route = make_route(code=f"{zone.code}-R1", zone=zone)
+    account = make_account(number=number, route=route, route_sequence=seq, **fields)
+    for k in range(invoices):
+        make_invoice(account=account, due_date=DRAWN_ON - timedelta(days=20 + 30 * k), amount=amount)
+    return account
+
+
+def lines(cut_list, status=None):
+    rows = cut_list.lines.all()
+    if status:
+        rows = rows.filter(status=status)
+    return {line.account.number: line for line in rows.select_related("account")}
+
+
+def test_candidates_need_two_unpaid_invoices(zone, contractor):
+    debtor(zone, "1", invoices=2)
+    debtor(zone, "2", invoices=1)
+    cut_list = services.cut_list_draw(drawn_on=DRAWN_ON)
+    assert cut_list.cut_date == date(2026, 12, 7)
+    assert set(lines(cut_list)) == {"1"}
+
+
+@pytest.mark.parametrize(
+    ("setup", "reason"),
+    [
+        (
+            lambda a, u: Complaint.objects.create(account=a, number="R1", opened_on=DRAWN_ON, description="x"),
+            "COMPLAINT",
+        ),
+        (lambda a, u: a.__class__.objects.filter(pk=a.pk).update(is_protected=True), "PROTECTED"),
+        (
+            lambda a, u: Hold.objects.create(
+                account=a, reason="x", starts_on=DRAWN_ON, expires_on=DRAWN_ON + timedelta(days=10), created_by=u
+            ),
+            "HOLD",
+        ),
+        (lambda a, u: a.__class__.objects.filter(pk=a.pk).update(supply_status=SupplyStatus.CUT), "CUT"),
+    ],
+    ids=["complaint", "protected", "hold", "already-cut"],
+)
+def test_each_exclusion_is_kept_with_its_reason(zone, contractor, users, setup, reason):
+    account = debtor(zone, "1")
+    setup(account, users[Role.OFFICER])
+    line = lines(services.cut_list_draw(drawn_on=DRAWN_ON))["1"]
+    assert line.status == CutListLine.Status.EXCLUDED
+    assert line.exclusion == reason
+
+
+def test_debt_below_minimum_is_excluded(zone, contractor):
+    debtor(zone, "1", amount="20.00")
+    line = lines(services.cut_list_draw(drawn_on=DRAWN_ON))["1"]
+    assert line.exclusion == ExclusionReason.BELOW_MINIMUM
+
+
+def test_zone_without_contractor_is_excluded(zone):
+    debtor(zone, "1")
+    assert lines(services.cut_list_draw(drawn_on=DRAWN_ON))["1"].exclusion == ExclusionReason.NO_CONTRACTOR
+
+
+def test_capacity_priority_and_idempotency(zone, contractor):
+    debtor(zone, "small", amount="60.00", seq=1)
+    debtor(zone, "big", amount="500.00", seq=3)
+    debtor(zone, "mid", amount="200.00", seq=2)
+    debtor(zone, "mid2", amount="150.00", seq=4)
+    cut_list = services.cut_list_draw(drawn_on=DRAWN_ON)
+    proposed = lines(cut_list, CutListLine.Status.PROPOSED)
+    assert set(proposed) == {"big", "mid", "mid2"}  # capacity 3: the largest debts
+    assert lines(cut_list, CutListLine.Status.DEFERRED).keys() == {"small"}
+    # Crews take the chosen ones in route order: crew 1 (capacity 2) gets seq 2 and 3.
+    assert proposed["mid"].crew.name == proposed["big"].crew.name == "Cuadrilla 1"
+    assert proposed["mid2"].crew.name == "Cuadrilla 2"
+    before = sorted(cut_list.lines.values_list("account_id", "status", "crew_id", "priority"))
+    again = services.cut_list_draw(drawn_on=DRAWN_ON)
+    assert again.pk == cut_list.pk
+    assert sorted(again.lines.values_list("account_id", "status", "crew_id", "priority")) == before
+    assert CutList.objects.count() == 1
+
+
+def test_release_issues_orders_and_payment_cancels_the_pending_cut(zone, contractor, users):
+    account = debtor(zone, "1")
+    cut_list = services.cut_list_draw(drawn_on=DRAWN_ON)
+    services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=cut_list.pk)
+    cut_list.refresh_from_db()
+    assert cut_list.status == CutList.Status.RELEASED and cut_list.number.startswith("LC-2026-")
+    order = FieldOrder.objects.get(account=account, kind=OrderKind.CUT)
+    assert order.status == OrderStatus.PENDING and order.scheduled_for == date(2026, 12, 7)
+    # Releasing twice is refused; drawing again does not touch a released list.
+    with pytest.raises(services.FieldOrderError):
+        services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=cut_list.pk)
+    services.cut_list_draw(drawn_on=DRAWN_ON)
+    assert FieldOrder.objects.count() == 1
+
+    payment_record(
+        source="CAJA",
+        receipt_number="1",
+        account=account,
+        paid_at=timezone.now(),
+        amount=Decimal("200.00"),
+        channel="VENTANILLA",
+    )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert "Pago CAJA/1" in order.cancel_reason
+    assert not FieldOrder.objects.filter(kind=OrderKind.RECONNECT).exists()  # it was never cut
+
+
+def test_partial_payment_does_not_cancel_the_cut(zone, contractor, users):
+    account = debtor(zone, "1", invoices=3)
+    services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=services.cut_list_draw(drawn_on=DRAWN_ON).pk)
+    payment_record(
+        source="CAJA",
+        receipt_number="1",
+        account=account,
+        paid_at=timezone.now(),
+        amount=Decimal("100.00"),
+        channel="VENTANILLA",
+    )
+    assert FieldOrder.objects.get(account=account).status == OrderStatus.PENDING
+
+
+def test_cut_then_payment_creates_reconnection_due_today(zone, contractor, users):
+    account = debtor(zone, "1")
+    services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=services.cut_list_draw(drawn_on=DRAWN_ON).pk)
+    order = FieldOrder.objects.get(account=account)
+    services.order_record_result(actor=users[Role.COORDINATOR], order_id=order.pk, executed=True, contractor=contractor)
+    account.refresh_from_db()
+    assert account.supply_status == SupplyStatus.CUT
+
+    paid_at = timezone.make_aware(datetime.combine(date(2026, 12, 3), time(10, 0)))
+    payment_record(
+        source="CAJA", receipt_number="9", account=account, paid_at=paid_at, amount=Decimal("200.00"), channel="BANCO"
+    )
+    reconnection = FieldOrder.objects.get(account=account, kind=OrderKind.RECONNECT)
+    assert reconnection.contractor == contractor
+    assert timezone.localtime(reconnection.due_at).date() == date(2026, 12, 3)
+    # The same receipt again changes nothing.
+    payment_record(
+        source="CAJA", receipt_number="9", account=account, paid_at=paid_at, amount=Decimal("200.00"), channel="BANCO"
+    )
+    assert FieldOrder.objects.filter(kind=OrderKind.RECONNECT).count() == 1
+
+    services.order_record_result(
+        actor=users[Role.COORDINATOR], order_id=reconnection.pk, executed=True, contractor=contractor
+    )
+    account.refresh_from_db()
+    reconnection.refresh_from_db()
+    assert account.supply_status == SupplyStatus.ACTIVE
+    assert reconnection.charge == Decimal("38.00")
+
+
+def test_coordinator_cannot_close_another_contractors_order(zone, contractor, users):
+    account = debtor(zone, "1")
+    services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=services.cut_list_draw(drawn_on=DRAWN_ON).pk)
+    other = Contractor.objects.create(name="Otra SRL")
+    order = FieldOrder.objects.get(account=account)
+    with pytest.raises(PermissionDenied):
+        services.order_record_result(actor=users[Role.COORDINATOR], order_id=order.pk, executed=True, contractor=other)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING
+
+
+def test_not_executed_needs_a_reason(zone, contractor, users):
+    account = debtor(zone, "1")
+    services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=services.cut_list_draw(drawn_on=DRAWN_ON).pk)
+    order = FieldOrder.objects.get(account=account)
+    with pytest.raises(services.FieldOrderError):
+        services.order_record_result(actor=None, order_id=order.pk, executed=False, reason="")
+    services.order_record_result(actor=None, order_id=order.pk, executed=False, reason="CLOSED")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.NOT_EXECUTED and order.not_executed_reason == "CLOSED"
+    account.refresh_from_db()
+    assert account.supply_status == SupplyStatus.ACTIVE
