@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from mora.agreements.models import Agreement
@@ -458,3 +458,19 @@ def after_agreement_event(*, agreement: Agreement, actor) -> None:
     if _still_cuttable(account, policy):
         return
     _settle(account, actor=actor, why=f"Convenio {agreement.number} vigente", when=timezone.now(), agreement=agreement)
+
+
+def daily_cycle_run(*, day: date, actor=None, progress=None) -> dict:
+    """The unit's daily cycle: evaluate every agreement in force, then propose the cut list for
+    the next day cuts are allowed. Idempotent for a given day. `progress(step, text)` is
+    called between steps (the UI shows it)."""
+    from mora.agreements.services import agreements_evaluate
+
+    progress = progress or (lambda step, text: None)
+    progress(1, "Evaluando convenios")
+    changes = agreements_evaluate(today=day, actor=actor)
+    progress(2, "Calculando la lista de corte")
+    cut_list = cut_list_draw(drawn_on=day, actor=actor)
+    counts = dict(cut_list.lines.values_list("status").annotate(n=models.Count("pk")).values_list("status", "n"))
+    progress(3, "Terminado")
+    return {"agreements": changes, "cut_list": cut_list, "lines": counts}

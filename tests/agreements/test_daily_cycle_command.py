@@ -34,12 +34,12 @@ def test_daily_cycle_marks_breach_once(debtor, users):  # noqa: F811
     day = (first.due_date + timedelta(days=agreement.grace_days + 1)).isoformat()
     out = StringIO()
     call_command("run_daily_cycle", "--date", day, stdout=out)
-    assert "Incumplido: 1" in out.getvalue()
+    assert "Convenios Incumplido: 1" in out.getvalue()
     agreement.refresh_from_db()
     assert agreement.status == S.BREACHED
     out = StringIO()
     call_command("run_daily_cycle", "--date", day, stdout=out)
-    assert "Ningún convenio cambió de estado" in out.getvalue()
+    assert "ninguno cambió de estado" in out.getvalue()
 
 
 def test_bad_date_is_a_clear_error():
