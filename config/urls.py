@@ -7,6 +7,7 @@ urlpatterns = [
     path("cartera/", include("mora.billing.urls")),
     path("cuentas/", include("mora.customers.urls")),
     path("convenios/", include("mora.agreements.urls")),
+    path("campo/", include("mora.field_orders.urls")),
     path("admin/", admin.site.urls),
 ]
 
