@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "mora.billing",
     "mora.agreements",
     "mora.field_orders",
+    "mora.integrations",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    "mora.integrations.middleware.ApiCallLogMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -2,12 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from mora.integrations.api import api
+
 urlpatterns = [
     path("", include("mora.core.urls")),
     path("cartera/", include("mora.billing.urls")),
     path("cuentas/", include("mora.customers.urls")),
     path("convenios/", include("mora.agreements.urls")),
     path("campo/", include("mora.field_orders.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -358,13 +358,15 @@ def order_cancel(*, actor, order_id: int, reason: str) -> FieldOrder:
     return _cancel(order, actor=actor, reason=reason)
 
 
-def _cancel(order: FieldOrder, *, actor, reason: str) -> FieldOrder:
+def _cancel(order: FieldOrder, *, actor, reason: str, payment: Payment | None = None) -> FieldOrder:
     if order.status != OrderStatus.PENDING:
         raise FieldOrderError(f"La orden {order.number} ya está «{order.get_status_display()}».")
     if not reason.strip():
         raise FieldOrderError("Indique el motivo de la anulación.")
     order.status, order.cancel_reason = OrderStatus.CANCELLED, reason.strip()[:300]
-    order.save(update_fields=["status", "cancel_reason"])
+    # The payment that made the cut unnecessary, so the cashier's answer can name the order.
+    order.payment = payment or order.payment
+    order.save(update_fields=["status", "cancel_reason", "payment"])
     _event(
         order,
         actor=actor,
@@ -400,7 +402,7 @@ def _settle(account: Account, *, actor, why: str, when: datetime, payment=None, 
     for order in FieldOrder.objects.select_for_update().filter(
         account=account, kind=OrderKind.CUT, status=OrderStatus.PENDING
     ):
-        _cancel(order, actor=actor, reason=why)
+        _cancel(order, actor=actor, reason=why, payment=payment)
     if account.supply_status != SupplyStatus.CUT:
         return
     if FieldOrder.objects.filter(account=account, kind=OrderKind.RECONNECT, status=OrderStatus.PENDING).exists():
