@@ -170,3 +170,16 @@ LOGGING = {
 # Officers of one office share a NAT address: locking by IP would lock the whole unit out, so
 # lockout is per user name (django-axes warns about that choice).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# The utility as it appears on contracts and notices (mora.agreements.utility). Production sets
+# at least the NIT and the representative who signs contracts.
+MORA_UTILITY = {
+    key: value
+    for key, value in {
+        "name": os.environ.get("MORA_UTILITY_NAME"),
+        "nit": os.environ.get("MORA_UTILITY_NIT"),
+        "representative_name": os.environ.get("MORA_UTILITY_REPRESENTATIVE"),
+        "representative_id": os.environ.get("MORA_UTILITY_REPRESENTATIVE_ID"),
+    }.items()
+    if value
+}
