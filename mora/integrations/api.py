@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Validati
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
-from ninja import File, Form, NinjaAPI, Router, Status
+from ninja import File, Form, Header, NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
@@ -63,7 +63,7 @@ def error(request, status: int, code: str, message: str, details=None):
 def on_validation_error(request, exc):
     details = []
     for item in exc.errors:
-        location = [str(part) for part in item.get("loc", []) if part not in ("body", "payload", "query", "path")]
+        location = [str(part) for part in item.get("loc", []) if part not in ("body", "payload", "query", "path", "header", "form", "file")]
         details.append({"field": ".".join(location), "message": item.get("msg", "")})
     return error(request, 422, "validation_error", "Datos inválidos.", details)
 
@@ -229,15 +229,19 @@ def payment_result(payment: Payment, *, created: bool) -> dict:
 @payments.post(
     "", response={200: schemas.PaymentResult, 201: schemas.PaymentResult, **ERRORS}, summary="Registrar un pago"
 )
-def post_payment(request, payload: schemas.PaymentIn):
+def post_payment(
+    request,
+    payload: schemas.PaymentIn,
+    idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=1, max_length=100),
+):
     """Aplica el pago (primero a cuotas de convenio, luego a facturas, la más antigua primero),
     regulariza un convenio incumplido, anula un corte pendiente o crea la orden de reconexión,
     todo en una transacción. Cabecera obligatoria `Idempotency-Key`: la misma clave con el mismo
     cuerpo devuelve la primera respuesta; con otro cuerpo, 409. El mismo recibo con otra clave
     devuelve el pago existente con `created: false` y no cambia nada."""
     client = require(request, Scope.PAYMENTS_WRITE)
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if not key or len(key) > 100:
+    key = idempotency_key.strip()
+    if not key:
         raise HttpError(400, "Falta la cabecera Idempotency-Key (máximo 100 caracteres).")
     if payload.paid_at > timezone.now() + timedelta(minutes=5):
         raise HttpError(422, "La fecha del pago no puede ser futura.")

@@ -102,7 +102,8 @@ def test_future_payment_unknown_account_and_missing_key(api, account):
     unknown = api.post("/payments", payment_body(account="99999"), key="k-2")
     assert unknown.status_code == 404
     no_key = api.post("/payments", payment_body(), key=None)
-    assert no_key.status_code == 400 and "Idempotency-Key" in no_key.json()["message"]
+    assert no_key.status_code == 422
+    assert [d["field"] for d in no_key.json()["details"]] == ["Idempotency-Key"]
     assert Payment.objects.count() == 0
 
 
