@@ -218,6 +218,7 @@ class Reschedule(models.Model):
     new_count = models.PositiveSmallIntegerField("cuotas nuevas")
     first_due = models.DateField("primer vencimiento nuevo")
     outside_policy = models.JSONField("fuera de política", default=list, blank=True)
+    justification = models.TextField("justificación del oficial", blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField("solicitada", auto_now_add=True)
     decided_by = models.ForeignKey(

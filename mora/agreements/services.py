@@ -600,7 +600,7 @@ def reschedule_request(
         first_due=preview[0].due_date,
         outside_policy=outside,
         requested_by=actor,
-        decision_reason=justification.strip(),
+        justification=justification.strip(),
     )
     _event(
         agreement,

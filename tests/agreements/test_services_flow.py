@@ -217,3 +217,35 @@ def test_cancel_returns_the_debt_to_arrears(debtor, users):
     assert row["debt"] == Decimal("720.00")
     with pytest.raises(services.AgreementError):
         services.agreement_cancel(actor=officer, agreement_id=agreement.pk, reason="otra vez")
+
+
+def test_reschedule_outside_policy_keeps_the_officers_justification_after_the_decision(debtor, users):
+    officer, boss = users[Role.OFFICER], users[Role.SUPERVISOR]
+    today = timezone.localdate()
+    make_invoice(account=debtor, due_date=today - timedelta(days=150), amount="3000.00")
+    request = quote_request(AgreementKind.DEBT_CONTRACT, installments=12)
+    agreement = services.agreement_create(actor=officer, account=debtor, request=request)
+    paid = selectors.agreement_schedule(agreement=agreement).get(number=0).principal
+    pay(debtor, str(paid), "R-1")
+    services.agreement_sign(
+        actor=officer,
+        agreement_id=agreement.pk,
+        signed_on=today,
+        signer_name="T",
+        signer_id_number="1",
+        receipt_source="CAJA",
+        receipt_number="R-1",
+    )
+    reschedule = services.reschedule_request(
+        actor=officer,
+        agreement_id=agreement.pk,
+        new_count=20,
+        first_due=today + timedelta(days=40),
+        reason="Desempleo",
+        justification="Perdió el empleo en noviembre",
+    )
+    assert reschedule.status == reschedule.Status.PENDING_APPROVAL
+    services.reschedule_decide(actor=boss, reschedule_id=reschedule.pk, approve=True, reason="Caso documentado")
+    reschedule.refresh_from_db()
+    assert reschedule.justification == "Perdió el empleo en noviembre"
+    assert reschedule.decision_reason == "Caso documentado"
