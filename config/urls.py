@@ -11,6 +11,7 @@ urlpatterns = [
     path("convenios/", include("mora.agreements.urls")),
     path("campo/", include("mora.field_orders.urls")),
     path("api/v1/", api.urls),
+    path("integraciones/", include("mora.integrations.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -63,7 +63,11 @@ def error(request, status: int, code: str, message: str, details=None):
 def on_validation_error(request, exc):
     details = []
     for item in exc.errors:
-        location = [str(part) for part in item.get("loc", []) if part not in ("body", "payload", "query", "path", "header", "form", "file")]
+        location = [
+            str(part)
+            for part in item.get("loc", [])
+            if part not in ("body", "payload", "query", "path", "header", "form", "file")
+        ]
         details.append({"field": ".".join(location), "message": item.get("msg", "")})
     return error(request, 422, "validation_error", "Datos inválidos.", details)
 

@@ -169,10 +169,10 @@ def test_batch_upload_reports_progress_and_row_errors(client, token, account, dj
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     content = (
-        "origen;numero_recibo;numero_cuenta;fecha_hora;importe;canal\n"
-        "CAJA;B-1;50000001;01/12/2026 10:00;50,00;Ventanilla\n"
-        "CAJA;B-2;99999999;01/12/2026 10:00;50,00;Ventanilla\n"
-    ).encode()
+        b"origen;numero_recibo;numero_cuenta;fecha_hora;importe;canal\n"
+        b"CAJA;B-1;50000001;01/12/2026 10:00;50,00;Ventanilla\n"
+        b"CAJA;B-2;99999999;01/12/2026 10:00;50,00;Ventanilla\n"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/api/v1/batches",
