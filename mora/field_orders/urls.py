@@ -12,7 +12,9 @@ urlpatterns = [
     path("listas/<int:pk>/emitir/", views_lists.cut_list_release, name="cut_list_release"),
     path("listas/lineas/<int:pk>/quitar/", views_lists.cut_line_remove, name="cut_line_remove"),
     path("listas/<int:pk>/microempresa/<int:contractor_id>/lista.pdf", views_lists.cut_list_pdf, name="cut_list_pdf"),
-    path("listas/<int:pk>/microempresa/<int:contractor_id>/lista.xlsx", views_lists.cut_list_xlsx, name="cut_list_xlsx"),
+    path(
+        "listas/<int:pk>/microempresa/<int:contractor_id>/lista.xlsx", views_lists.cut_list_xlsx, name="cut_list_xlsx"
+    ),
     path("listas/<int:pk>/avisos.pdf", views_lists.cut_notices_pdf, name="cut_notices"),
     path("politica/", views_lists.policy, name="policy"),
     # Orders.
