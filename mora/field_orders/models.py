@@ -173,7 +173,11 @@ class FieldOrder(models.Model):
     kind = models.CharField("tipo", max_length=10, choices=OrderKind.choices)
     status = models.CharField("estado", max_length=10, choices=OrderStatus.choices, default=OrderStatus.PENDING)
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="field_orders")
-    contractor = models.ForeignKey(Contractor, on_delete=models.PROTECT, related_name="orders")
+    # Empty only for a reconnection in a zone no contractor serves: the order must exist anyway
+    # (a payment never fails for it) and the supervisor sees it as unassigned.
+    contractor = models.ForeignKey(
+        Contractor, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
     crew = models.ForeignKey(Crew, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
     cut_line = models.OneToOneField(CutListLine, null=True, blank=True, on_delete=models.PROTECT, related_name="order")
     scheduled_for = models.DateField("para el día")
@@ -228,3 +232,6 @@ class FieldOrderEvent(models.Model):
 
     def __str__(self):
         return f"{self.order}: {self.what}"
+
+
+from .models_runs import DailyCycleRun  # noqa: E402,F401

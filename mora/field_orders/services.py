@@ -12,6 +12,8 @@ from mora.agreements.models import Agreement
 from mora.agreements.services import document_number
 from mora.billing.models import Payment
 from mora.core.audit import audit_record
+from mora.core.business_calendar import calendar_overrides
+from mora.core.calendar import add_business_days
 from mora.core.money import format_bs
 from mora.customers.models import Account, SupplyStatus
 
@@ -102,16 +104,28 @@ def contractor_save(*, actor, contractor: Contractor, zone_ids: list[int]) -> Co
 # ---------------------------------------------------------------------------------------------
 
 
+def first_cut_day_with_notice(drawn_on: date, *, policy: FieldPolicy) -> date:
+    """The first day cuts are allowed that leaves the policy's business days of notice: the
+    notices printed with the list on `drawn_on` reach the families in time. With no notice
+    days, simply the next allowed cut day."""
+    is_business = selectors.business_day_checker()
+    earliest = add_business_days(drawn_on, policy.notice_business_days, **calendar_overrides())
+    return next_cut_day(
+        max(earliest, drawn_on + timedelta(days=1)) - timedelta(days=1), policy=policy, is_business_day=is_business
+    )
+
+
 @transaction.atomic
 def cut_list_draw(*, drawn_on: date, actor=None) -> CutList:
-    """Propose the cut list for the next day cuts are allowed after `drawn_on`.
+    """Propose the cut list for the first day cuts are allowed after the notice period that
+    starts on `drawn_on` (first_cut_day_with_notice).
 
     Idempotent: drawing again for the same date updates the same draft (same lines, same
     order) and creates nothing twice; lines the supervisor removed stay removed; a released
     list is never redrawn."""
     version = _policy_version()
     policy = selectors.field_policy_terms(version)
-    cut_date = next_cut_day(drawn_on, policy=policy, is_business_day=selectors.business_day_checker())
+    cut_date = first_cut_day_with_notice(drawn_on, policy=policy)
     cut_list, _ = CutList.objects.get_or_create(
         cut_date=cut_date, defaults={"drawn_on": drawn_on, "policy": version, "status": CutList.Status.DRAFT}
     )
@@ -409,10 +423,6 @@ def _settle(account: Account, *, actor, why: str, when: datetime, payment=None, 
         return
     policy = selectors.field_policy_terms()
     contractor = selectors.contractor_for_zone(account.zone_id)
-    if contractor is None:
-        raise FieldOrderError(
-            f"Ninguna microempresa atiende la zona {account.zone}: no se puede ordenar la reconexión."
-        )
     due = reconnection_due(timezone.localtime(when), policy=policy, is_business_day=selectors.business_day_checker())
     order = FieldOrder.objects.create(
         number=document_number(prefix="OR", year=timezone.localdate().year),
@@ -433,7 +443,9 @@ def _settle(account: Account, *, actor, why: str, when: datetime, payment=None, 
         entity=order,
         account_id=account.pk,
         summary=(
-            f"Orden de reconexión {order.number} para {contractor.name}, vence {timezone.localtime(due):%d/%m/%Y %H:%M}"
+            f"Orden de reconexión {order.number} para "
+            f"{contractor.name if contractor else 'asignar (ninguna microempresa atiende la zona)'}, "
+            f"vence {timezone.localtime(due):%d/%m/%Y %H:%M}"
         ),
         reason=why,
     )

@@ -24,7 +24,7 @@ from mora.field_orders.models import (
 from tests.factories import make_account, make_invoice, make_route, make_zone
 
 pytestmark = pytest.mark.django_db
-DRAWN_ON = date(2026, 12, 3)  # Thursday: the list is for Monday 07/12/2026
+DRAWN_ON = date(2026, 12, 3)  # Thursday: with 3 business days of notice the list is for Tuesday 08/12/2026
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_candidates_need_two_unpaid_invoices(zone, contractor):
     debtor(zone, "1", invoices=2)
     debtor(zone, "2", invoices=1)
     cut_list = services.cut_list_draw(drawn_on=DRAWN_ON)
-    assert cut_list.cut_date == date(2026, 12, 7)
+    assert cut_list.cut_date == date(2026, 12, 8)
     assert set(lines(cut_list)) == {"1"}
 
 
@@ -127,7 +127,7 @@ def test_release_issues_orders_and_payment_cancels_the_pending_cut(zone, contrac
     cut_list.refresh_from_db()
     assert cut_list.status == CutList.Status.RELEASED and cut_list.number.startswith("LC-2026-")
     order = FieldOrder.objects.get(account=account, kind=OrderKind.CUT)
-    assert order.status == OrderStatus.PENDING and order.scheduled_for == date(2026, 12, 7)
+    assert order.status == OrderStatus.PENDING and order.scheduled_for == date(2026, 12, 8)
     # Releasing twice is refused; drawing again does not touch a released list.
     with pytest.raises(services.FieldOrderError):
         services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=cut_list.pk)
@@ -214,3 +214,18 @@ def test_not_executed_needs_a_reason(zone, contractor, users):
     assert order.status == OrderStatus.NOT_EXECUTED and order.not_executed_reason == "CLOSED"
     account.refresh_from_db()
     assert account.supply_status == SupplyStatus.ACTIVE
+
+
+def test_payment_of_a_cut_account_in_a_zone_without_contractor_still_orders_reconnection(zone):
+    account = debtor(zone, "1")
+    account.__class__.objects.filter(pk=account.pk).update(supply_status=SupplyStatus.CUT)
+    payment_record(
+        source="CAJA",
+        receipt_number="1",
+        account=account,
+        paid_at=timezone.now(),
+        amount=Decimal("200.00"),
+        channel="VENTANILLA",
+    )
+    order = FieldOrder.objects.get(account=account, kind=OrderKind.RECONNECT)
+    assert order.contractor is None and order.status == OrderStatus.PENDING
