@@ -30,9 +30,11 @@ def home(request):
         return redirect("billing:dashboard")
     if has_role(user, *ACCOUNT_READERS):
         return redirect("customers:search")
+    if has_role(user, Role.COORDINATOR):
+        return redirect("field_orders:my_orders")
     if has_role(user, *IMPORT_READERS):
         return redirect("billing:import_list")
-    return render(request, "core/home.html", {"is_coordinator": has_role(user, Role.COORDINATOR)})
+    return render(request, "core/home.html")
 
 
 class CalendarDayForm(forms.Form):

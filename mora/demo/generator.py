@@ -763,10 +763,17 @@ def _copy_rows(cursor, table: str, columns: str, rows: list[tuple]) -> None:
 
 
 def seed_demo(
-    *, accounts: int, seed: int, today: date, progress: Callable[[str], None] | None = None, chunk: int = 2000
+    *,
+    accounts: int,
+    seed: int,
+    today: date,
+    progress: Callable[[str], None] | None = None,
+    chunk: int = 2000,
+    agreements: bool = True,
 ) -> Summary:
-    """Generate and insert the demo portfolio in one transaction. The caller checks that the
-    database has no accounts (the generated numbers would collide)."""
+    """Generate and insert the demo portfolio in one transaction, then (in a transaction of their
+    own, through the services) the demo agreements of mora/demo/agreements.py. The caller checks
+    that the database has no accounts (the generated numbers would collide)."""
     from django.contrib.auth import get_user_model
     from django.core.management.color import no_style
     from django.db import connection, transaction
@@ -876,4 +883,11 @@ def seed_demo(
     spread = "  ".join(f"{k}: {_fmt(v)}" for k, v in summary.buckets.items())
     share = f"{100 * summary.accounts_in_arrears / max(c['account'], 1):.1f}".replace(".", ",")
     say(f"Cuentas con deuda vencida: {_fmt(summary.accounts_in_arrears)} ({share} %)  Antigüedad: {spread}")
+    if agreements:
+        from .agreements import seed_agreements
+
+        seed_agreements(seed=seed, today=today, progress=say)
+    from .field import seed_field_work
+
+    seed_field_work(seed=seed, today=today, progress=say)
     return summary

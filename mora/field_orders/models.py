@@ -175,9 +175,7 @@ class FieldOrder(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="field_orders")
     # Empty only for a reconnection in a zone no contractor serves: the order must exist anyway
     # (a payment never fails for it) and the supervisor sees it as unassigned.
-    contractor = models.ForeignKey(
-        Contractor, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
-    )
+    contractor = models.ForeignKey(Contractor, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
     crew = models.ForeignKey(Crew, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
     cut_line = models.OneToOneField(CutListLine, null=True, blank=True, on_delete=models.PROTECT, related_name="order")
     scheduled_for = models.DateField("para el día")

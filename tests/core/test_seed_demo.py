@@ -202,7 +202,38 @@ def test_same_seed_same_database_summary():
 
     seed(200, 7)
     first = summary()
-    for model in (PaymentAllocation, Payment, Invoice, Hold, Complaint, Account, Customer):
+    # Children before parents: the demo's agreements and field orders point to payments,
+    # invoices and accounts (PROTECT), so they go first.
+    from mora.agreements.models import (
+        Agreement,
+        AgreementEvent,
+        AgreementInvoice,
+        Installment,
+        InstallmentPayment,
+        Reschedule,
+    )
+    from mora.field_orders.models import CutList, CutListLine, DailyCycleRun, FieldOrder, FieldOrderEvent
+
+    for model in (
+        FieldOrderEvent,
+        FieldOrder,
+        CutListLine,
+        DailyCycleRun,
+        CutList,
+        InstallmentPayment,
+        AgreementEvent,
+        AgreementInvoice,
+        Installment,
+        Reschedule,
+        Agreement,
+        PaymentAllocation,
+        Payment,
+        Invoice,
+        Hold,
+        Complaint,
+        Account,
+        Customer,
+    ):
         model.objects.all().delete()
     seed(200, 7)
     assert summary() == first
