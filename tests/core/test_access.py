@@ -23,6 +23,21 @@ PAGES = [
     ("audit_log", {}, {S, A, D}),
     ("billing:import_list", {}, {S, A, D}),
     ("billing:import_upload", {}, {S, D}),
+    ("billing:payment_new", {}, {C, S}),
+    ("agreements:list", {}, {O, S, A, C}),
+    ("agreements:approvals", {}, {S}),
+    ("agreements:policies", {}, {O, S, A, D}),
+    ("agreements:policy_edit", {"kind": "ST"}, {S, D}),
+    ("agreements:billing_export", {}, {S, A, D}),
+    ("agreements:quote", {"account_number": "ACCOUNT"}, {O, S}),
+    ("field_orders:cycle", {}, {O, S, A}),
+    ("field_orders:cut_lists", {}, {O, S, A}),
+    ("field_orders:policy", {}, {O, S, A}),
+    ("field_orders:orders", {}, {O, S, A}),
+    ("field_orders:sla", {}, {O, S, A}),
+    ("field_orders:contractors", {}, {S, D}),
+    ("field_orders:my_orders", {}, {K}),
+    ("integrations:clients", {}, {D}),
 ]
 
 POSTS = [
