@@ -13,49 +13,11 @@ from mora.agreements.domain.states import AgreementStatus as S
 from mora.agreements.models import AgreementEvent
 from mora.billing.models import Invoice
 from mora.billing.selectors import ArrearsFilters, arrears_rows
-from mora.billing.services import payment_record
 from mora.core.roles import Role
-from tests.factories import make_account, make_invoice
+from tests.agreements.helpers import create_and_sign, pay, quote_request, sign, unpaid_principal
+from tests.factories import make_invoice
 
 pytestmark = pytest.mark.django_db
-
-
-def pay(account, amount, receipt, when=None):
-    when = when or timezone.now()
-    payment, _ = payment_record(
-        source="CAJA",
-        receipt_number=receipt,
-        account=account,
-        paid_at=when,
-        amount=Decimal(amount),
-        channel="VENTANILLA",
-    )
-    return payment
-
-
-def unpaid_principal(agreement):
-    return sum((row.principal_unpaid for row in selectors.agreement_schedule(agreement=agreement)), Decimal("0.00"))
-
-
-@pytest.fixture
-def debtor():
-    today = timezone.localdate()
-    account = make_account(number="40000001")
-    for months in (3, 2, 1):
-        make_invoice(account=account, due_date=today - timedelta(days=30 * months), amount="300.00")
-    return account
-
-
-def quote_request(kind=AgreementKind.EARLY_SOLUTION, **terms):
-    today = timezone.localdate()
-    return selectors.QuoteRequest(
-        kind=kind,
-        invoice_ids=None,
-        down_payment=terms.get("down_payment"),
-        installments=terms.get("installments"),
-        first_due=terms.get("first_due"),
-        signing_date=today,
-    )
 
 
 def test_early_solution_from_quote_to_completion(debtor, users):
@@ -72,25 +34,9 @@ def test_early_solution_from_quote_to_completion(debtor, users):
     assert agreement.status == S.AWAITING_SIGNATURE
 
     with pytest.raises(services.AgreementError):
-        services.agreement_sign(
-            actor=officer,
-            agreement_id=agreement.pk,
-            signed_on=today,
-            signer_name="X",
-            signer_id_number="1",
-            receipt_source="CAJA",
-            receipt_number="R-1",
-        )  # not paid yet
+        sign(agreement, officer)  # the down payment is not paid yet
     pay(debtor, "180.00", "R-1")
-    services.agreement_sign(
-        actor=officer,
-        agreement_id=agreement.pk,
-        signed_on=today,
-        signer_name="Titular",
-        signer_id_number="123",
-        receipt_source="CAJA",
-        receipt_number="R-1",
-    )
+    sign(agreement, officer)
     agreement.refresh_from_db()
     assert agreement.status == S.CURRENT
     # The account is no longer "in arrears": its debt is in the agreement.
@@ -113,18 +59,7 @@ def test_early_solution_from_quote_to_completion(debtor, users):
 
 def test_breach_and_regularization_by_payment(debtor, users):
     officer = users[Role.OFFICER]
-    today = timezone.localdate()
-    agreement = services.agreement_create(actor=officer, account=debtor, request=quote_request())
-    pay(debtor, "180.00", "R-1")
-    services.agreement_sign(
-        actor=officer,
-        agreement_id=agreement.pk,
-        signed_on=today,
-        signer_name="T",
-        signer_id_number="1",
-        receipt_source="CAJA",
-        receipt_number="R-1",
-    )
+    agreement = create_and_sign(debtor, officer, quote_request())
     first = selectors.agreement_schedule(agreement=agreement).filter(number=1).get()
     later = first.due_date + timedelta(days=agreement.grace_days + 1)
     services.agreements_evaluate(today=first.due_date + timedelta(days=1))
@@ -171,17 +106,7 @@ def test_outside_policy_needs_approval_and_justification(debtor, users):
 def test_reschedule_replaces_unpaid_installments_and_keeps_the_total(debtor, users):
     officer = users[Role.OFFICER]
     today = timezone.localdate()
-    agreement = services.agreement_create(actor=officer, account=debtor, request=quote_request(installments=2))
-    pay(debtor, "180.00", "R-1")
-    services.agreement_sign(
-        actor=officer,
-        agreement_id=agreement.pk,
-        signed_on=today,
-        signer_name="T",
-        signer_id_number="1",
-        receipt_source="CAJA",
-        receipt_number="R-1",
-    )
+    agreement = create_and_sign(debtor, officer, quote_request(installments=2))
     before = unpaid_principal(agreement)
     reschedule = services.reschedule_request(
         actor=officer, agreement_id=agreement.pk, new_count=3, first_due=today + timedelta(days=40), reason="Enfermedad"
@@ -201,17 +126,7 @@ def test_reschedule_replaces_unpaid_installments_and_keeps_the_total(debtor, use
 def test_cancel_returns_the_debt_to_arrears(debtor, users):
     officer = users[Role.OFFICER]
     today = timezone.localdate()
-    agreement = services.agreement_create(actor=officer, account=debtor, request=quote_request())
-    pay(debtor, "180.00", "R-1")
-    services.agreement_sign(
-        actor=officer,
-        agreement_id=agreement.pk,
-        signed_on=today,
-        signer_name="T",
-        signer_id_number="1",
-        receipt_source="CAJA",
-        receipt_number="R-1",
-    )
+    agreement = create_and_sign(debtor, officer, quote_request())
     services.agreement_cancel(actor=officer, agreement_id=agreement.pk, reason="Error de digitación")
     row = arrears_rows(today=today, filters=ArrearsFilters(text=debtor.number)).get()
     assert row["debt"] == Decimal("720.00")
@@ -223,19 +138,7 @@ def test_reschedule_outside_policy_keeps_the_officers_justification_after_the_de
     officer, boss = users[Role.OFFICER], users[Role.SUPERVISOR]
     today = timezone.localdate()
     make_invoice(account=debtor, due_date=today - timedelta(days=150), amount="3000.00")
-    request = quote_request(AgreementKind.DEBT_CONTRACT, installments=12)
-    agreement = services.agreement_create(actor=officer, account=debtor, request=request)
-    paid = selectors.agreement_schedule(agreement=agreement).get(number=0).principal
-    pay(debtor, str(paid), "R-1")
-    services.agreement_sign(
-        actor=officer,
-        agreement_id=agreement.pk,
-        signed_on=today,
-        signer_name="T",
-        signer_id_number="1",
-        receipt_source="CAJA",
-        receipt_number="R-1",
-    )
+    agreement = create_and_sign(debtor, officer, quote_request(AgreementKind.DEBT_CONTRACT, installments=12))
     reschedule = services.reschedule_request(
         actor=officer,
         agreement_id=agreement.pk,
