@@ -20,6 +20,7 @@ install: $(STAMP)
 run: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo --accounts $(DEMO_ACCOUNTS) --seed $(DEMO_SEED) --if-empty
+	DEBUG=$${DEBUG:-1} $(PY) manage.py train_risk_model --if-none
 	DEBUG=$${DEBUG:-1} $(PY) manage.py demo_logins
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "mora.agreements",
     "mora.field_orders",
     "mora.integrations",
+    "mora.analytics",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("cuentas/", include("mora.customers.urls")),
     path("convenios/", include("mora.agreements.urls")),
     path("campo/", include("mora.field_orders.urls")),
+    path("analitica/", include("mora.analytics.urls")),
     path("api/v1/", api.urls),
     path("integraciones/", include("mora.integrations.urls")),
     path("admin/", admin.site.urls),

@@ -51,11 +51,12 @@ def _terms_initial(quote: selectors.Quote) -> dict:
     }
 
 
-def _result_context(quote: selectors.Quote, form: QuoteForm | None = None) -> dict:
+def _result_context(quote: selectors.Quote, account, form: QuoteForm | None = None) -> dict:
     rows = [(item, quote.share_of_bill(item)) for item in quote.schedule]
     blocking = [*quote.not_eligible, *quote.hard_limits, *quote.errors]
     return {
         "quote": quote,
+        "account": account,
         "rows": rows,
         "total_principal": sum((item.principal for item in quote.schedule), selectors.ZERO),
         "blocking": blocking,
@@ -139,7 +140,7 @@ def quote(request, account_number: str):
         "invoices": invoices,
         "checked": checked,
         "create_errors": create_errors,
-        **_result_context(current),
+        **_result_context(current, account),
     }
     response = render(request, "agreements/quote.html", context)
     patch_vary_headers(response, ["HX-Request"])
@@ -170,14 +171,14 @@ def _partial(request, account, form: QuoteForm, today):
         kind = _kind_or_default(form.data.get("kind"))
         quote = selectors.agreement_quote(account=account, request=_default_request(kind, today), today=today)
         quote.schedule = []  # nothing to show for terms that could not be read
-        response = render(request, "agreements/_quote_result.html", _result_context(quote, form))
+        response = render(request, "agreements/_quote_result.html", _result_context(quote, account, form))
         patch_vary_headers(response, ["HX-Request"])
         return response
     reset = form.kind_switched()
     quote = selectors.agreement_quote(
         account=account, request=_request_from(form, today, reset_terms=reset), today=today
     )
-    response = render(request, "agreements/_quote_result.html", _result_context(quote))
+    response = render(request, "agreements/_quote_result.html", _result_context(quote, account))
     patch_vary_headers(response, ["HX-Request"])
     refill = {"prev_kind": quote.kind.value}
     if reset:

@@ -38,6 +38,7 @@ PAGES = [
     ("field_orders:contractors", {}, {S, D}),
     ("field_orders:my_orders", {}, {K}),
     ("integrations:clients", {}, {D}),
+    ("analytics:report", {}, {S, A}),
 ]
 
 POSTS = [
