@@ -159,3 +159,18 @@ def test_train_command_if_none_trains_only_the_first_time():
     out = StringIO()
     call_command("train_risk_model", "--if-none", stdout=out)
     assert RiskModel.objects.count() == 1 and "Ya hay un modelo" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_report_shows_a_model_trained_from_the_command_line(client_for):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    from mora.core.roles import Role
+
+    call_command("train_risk_model", "--source", "sintetico", "--rows", "800", stdout=StringIO())
+    response = client_for(Role.SUPERVISOR).get(reverse("analytics:report"))
+    assert response.status_code == 200
+    assert "comando" in response.content.decode()
