@@ -60,7 +60,9 @@ def _installment_owed():
     return ExpressionWrapper(F("principal") + interest - F("paid"), output_field=MONEY_FIELD)
 
 
-def cut_candidates(*, today: date, cut_date: date, policy: FieldPolicy, account_ids=None):
+def cut_candidates(
+    *, today: date, cut_date: date, policy: FieldPolicy, account_ids=None, unsigned_agreements_protect: bool = True
+):
     """Every account that may be cut on `cut_date`, with its debt, the reason (breached
     agreement first, then unpaid invoices without an agreement in force) and, when it must not
     be cut, the exclusion reason, all computed in SQL. One row per account, as dicts."""
@@ -87,11 +89,12 @@ def cut_candidates(*, today: date, cut_date: date, policy: FieldPolicy, account_
         owed.order_by().values("agreement__account").annotate(s=Sum("owed")).values("s"), output_field=MONEY_FIELD
     )
     agreement_oldest = Subquery(owed.order_by().values("agreement__account").annotate(m=Min("due_date")).values("m"))
-    in_force = Agreement.objects.filter(
-        account=OuterRef("pk"),
-        status__in=[s.value for s in ACTIVE if s != AgreementStatus.BREACHED]
-        + [AgreementStatus.AWAITING_SIGNATURE, AgreementStatus.PENDING_APPROVAL],
-    )
+    # An agreement being negotiated (awaiting approval or signature) keeps the account off the
+    # cut list, but only a signed one grants time to pay and so a reconnection.
+    protecting = [s.value for s in ACTIVE if s != AgreementStatus.BREACHED]
+    if unsigned_agreements_protect:
+        protecting += [AgreementStatus.AWAITING_SIGNATURE, AgreementStatus.PENDING_APPROVAL]
+    in_force = Agreement.objects.filter(account=OuterRef("pk"), status__in=protecting)
     pending_complaint = Complaint.objects.filter(account=OuterRef("pk"), status=ComplaintStatus.PENDING)
     active_hold = Hold.objects.filter(
         account=OuterRef("pk"), released_on__isnull=True, starts_on__lte=cut_date, expires_on__gte=cut_date

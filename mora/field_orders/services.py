@@ -406,7 +406,9 @@ def _cancel(order: FieldOrder, *, actor, reason: str, payment: Payment | None = 
 
 def _still_cuttable(account: Account, policy: FieldPolicy) -> bool:
     today = timezone.localdate()
-    return selectors.cut_candidates(today=today, cut_date=today, policy=policy, account_ids=[account.pk]).exists()
+    return selectors.cut_candidates(
+        today=today, cut_date=today, policy=policy, account_ids=[account.pk], unsigned_agreements_protect=False
+    ).exists()
 
 
 def _settle(account: Account, *, actor, why: str, when: datetime, payment=None, agreement=None) -> None:

@@ -229,3 +229,68 @@ def test_payment_of_a_cut_account_in_a_zone_without_contractor_still_orders_reco
     )
     order = FieldOrder.objects.get(account=account, kind=OrderKind.RECONNECT)
     assert order.contractor is None and order.status == OrderStatus.PENDING
+
+
+def test_open_cut_order_and_paid_since_are_exclusions(zone, contractor, users):
+    first = debtor(zone, "1", seq=1)
+    second = debtor(zone, "2", seq=2)
+    cut_list = services.cut_list_draw(drawn_on=DRAWN_ON)
+    services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=cut_list.pk)
+    # The next day's list: both still owe, but both already have an open cut order.
+    later = services.cut_list_draw(drawn_on=DRAWN_ON + timedelta(days=1))
+    assert later.pk != cut_list.pk
+    assert {line.exclusion for line in later.lines.all()} == {ExclusionReason.OPEN_ORDER}
+    # On a fresh draft, an account that pays before the release is left out as "paid since".
+    FieldOrder.objects.filter(kind=OrderKind.CUT).update(status=OrderStatus.CANCELLED)
+    draft = services.cut_list_draw(drawn_on=DRAWN_ON + timedelta(days=1))
+    assert lines(draft, CutListLine.Status.PROPOSED).keys() == {"1", "2"}
+    payment_record(
+        source="CAJA",
+        receipt_number="P-1",
+        account=first,
+        paid_at=timezone.now(),
+        amount=Decimal("200.00"),
+        channel="VENTANILLA",
+    )
+    services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=draft.pk)
+    assert lines(draft)["1"].exclusion == ExclusionReason.PAID_SINCE
+    assert FieldOrder.objects.filter(account=second, status=OrderStatus.PENDING).count() == 1
+    assert not FieldOrder.objects.filter(account=first, status=OrderStatus.PENDING).exists()
+
+
+def _cut(account):
+    account.__class__.objects.filter(pk=account.pk).update(supply_status=SupplyStatus.CUT)
+    account.refresh_from_db()
+
+
+def test_signing_an_agreement_orders_the_reconnection(zone, contractor, users):
+    from tests.agreements.helpers import create_and_sign
+
+    account = debtor(zone, "1", invoices=3)
+    _cut(account)
+    agreement = create_and_sign(account, users[Role.OFFICER])
+    order = FieldOrder.objects.get(account=account, kind=OrderKind.RECONNECT)
+    assert order.agreement == agreement and order.status == OrderStatus.PENDING
+    assert order.contractor == contractor
+
+
+def test_regularizing_a_breached_agreement_orders_the_reconnection(zone, contractor, users):
+    from mora.agreements import selectors as agreement_selectors
+    from mora.agreements.domain.states import AgreementStatus
+    from mora.agreements.services import agreements_evaluate
+    from tests.agreements.helpers import create_and_sign, pay
+
+    account = debtor(zone, "1", invoices=3)
+    agreement = create_and_sign(account, users[Role.OFFICER])
+    first = agreement_selectors.agreement_schedule(agreement=agreement).get(number=1)
+    breach_day = first.due_date + timedelta(days=agreement.grace_days + 1)
+    agreements_evaluate(today=breach_day)
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.BREACHED
+    _cut(account)  # the crew cut it for the breach
+    paid_at = timezone.make_aware(datetime.combine(breach_day, time(9, 0)))
+    pay(account, str(first.amount), "R-2", when=paid_at)
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.CURRENT
+    order = FieldOrder.objects.get(account=account, kind=OrderKind.RECONNECT)
+    assert order.status == OrderStatus.PENDING
