@@ -57,7 +57,7 @@ BREACH_MODEL = {
     "cuota_sobre_factura": 1.2,  # times (installment / usual bill)
     "incumplimiento_previo": 1.2,  # the account breached an earlier agreement
 }
-MAX_QUOTES = 40  # quotes tried per scenario before giving up on it
+MAX_QUOTES = 150  # quotes tried per scenario before giving up on it
 RECEIPT_FIRST = 9_000_000_000  # receipts of the demo agreements; the generator's stay below 2,000,000
 SOURCE = ("CAJA-SETAR", "VENTANILLA")
 
