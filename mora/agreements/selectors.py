@@ -18,7 +18,7 @@ from .domain.policy import AgreementKind, PolicyTerms
 from .domain.schedule import Installment as PlannedInstallment
 from .domain.schedule import ScheduleError, build_schedule, usual_bill_share
 from .domain.states import ACTIVE, AgreementStatus
-from .models import Agreement, AgreementPolicy
+from .models import Agreement, AgreementEvent, AgreementPolicy, Installment, InstallmentPayment, Reschedule
 
 ZERO = Decimal("0.00")
 ACTIVE_VALUES = [status.value for status in ACTIVE]
@@ -273,3 +273,46 @@ def agreement_balance(*, agreement: Agreement) -> Decimal:
 
 def next_business_day_after(day: date, count: int = 1) -> date:
     return add_business_days(day, count, **calendar_overrides())
+
+
+def agreement_balances(agreement_ids) -> dict[int, Decimal]:
+    """Unpaid balance of the schedule in force of each agreement, in one query for a page."""
+    totals: dict[int, Decimal] = {}
+    rows = Installment.objects.filter(agreement_id__in=list(agreement_ids), superseded=False).only(
+        "agreement_id", "principal", "interest", "interest_waived", "paid"
+    )
+    for row in rows:
+        totals[row.agreement_id] = totals.get(row.agreement_id, ZERO) + row.balance
+    return totals
+
+
+def agreements_pending_approval() -> QuerySet[Agreement]:
+    return (
+        Agreement.objects.filter(status=AgreementStatus.PENDING_APPROVAL)
+        .select_related("account__customer", "officer")
+        .order_by("created_at", "id")
+    )
+
+
+def reschedules_pending_approval() -> QuerySet[Reschedule]:
+    return (
+        Reschedule.objects.filter(status=Reschedule.Status.PENDING_APPROVAL)
+        .select_related("agreement__account__customer", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def agreement_payments(*, agreement: Agreement) -> QuerySet[InstallmentPayment]:
+    return (
+        InstallmentPayment.objects.filter(installment__agreement=agreement)
+        .select_related("payment", "installment")
+        .order_by("payment__paid_at", "pk")
+    )
+
+
+def agreement_events(*, agreement: Agreement) -> QuerySet[AgreementEvent]:
+    return AgreementEvent.objects.filter(agreement=agreement).select_related("actor").order_by("occurred_at", "id")
+
+
+def policy_versions(*, kind: str) -> QuerySet[AgreementPolicy]:
+    return AgreementPolicy.objects.filter(kind=kind).select_related("created_by").order_by("-version")

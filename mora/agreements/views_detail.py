@@ -2,7 +2,7 @@
 schedule, payments, reschedules, documents and timeline, and the actions on it. Views only
 read through selectors and write through services; a refused action comes back as a message."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import messages
@@ -29,7 +29,7 @@ from .forms import (
     RescheduleSignForm,
     SignForm,
 )
-from .models import Agreement, AgreementEvent, Installment, InstallmentPayment, Reschedule
+from .models import Agreement, Installment, Reschedule
 
 PAGE_SIZE = 50
 ZERO = Decimal("0.00")
@@ -62,38 +62,6 @@ IN_PROGRESS = {Reschedule.Status.PENDING_APPROVAL, Reschedule.Status.AWAITING_SI
 TERMINAL_VALUES = {status.value for status in TERMINAL}
 
 
-# ---------------------------------------------------------------------------------------------
-# Reads this page needs that selectors.py does not offer yet (see the report: they belong there).
-# ---------------------------------------------------------------------------------------------
-
-
-def _balances(agreement_ids: Iterable[int]) -> dict[int, Decimal]:
-    """Unpaid balance of the schedule in force of each agreement, in one query for a page."""
-    totals: dict[int, Decimal] = {}
-    rows = Installment.objects.filter(agreement_id__in=list(agreement_ids), superseded=False).only(
-        "agreement_id", "principal", "interest", "interest_waived", "paid"
-    )
-    for row in rows:
-        totals[row.agreement_id] = totals.get(row.agreement_id, ZERO) + row.balance
-    return totals
-
-
-def _pending_agreements():
-    return (
-        Agreement.objects.filter(status=S.PENDING_APPROVAL)
-        .select_related("account__customer", "officer")
-        .order_by("created_at", "id")
-    )
-
-
-def _pending_reschedules():
-    return (
-        Reschedule.objects.filter(status=Reschedule.Status.PENDING_APPROVAL)
-        .select_related("agreement__account__customer", "requested_by")
-        .order_by("requested_at", "id")
-    )
-
-
 def _agreement_or_404(number: str) -> Agreement:
     agreement = selectors.agreement_get(number=number)
     if agreement is None:
@@ -117,7 +85,7 @@ def _filtered(form: AgreementFilterForm):
 def agreement_list(request):
     form = AgreementFilterForm(request.GET or None)
     page = Paginator(_filtered(form), PAGE_SIZE).get_page(request.GET.get("page"))
-    balances = _balances(agreement.pk for agreement in page)
+    balances = selectors.agreement_balances(agreement.pk for agreement in page)
     for agreement in page:
         agreement.balance = balances.get(agreement.pk, ZERO)
     context = {
@@ -156,7 +124,7 @@ def _export_rows(rows, chunk: int = 1000):
     batch: list[Agreement] = []
 
     def flush():
-        balances = _balances(agreement.pk for agreement in batch)
+        balances = selectors.agreement_balances(agreement.pk for agreement in batch)
         for a in batch:
             yield [
                 a.number,
@@ -209,7 +177,11 @@ def approvals(request):
     return render(
         request,
         "agreements/approvals.html",
-        {"agreements": _pending_agreements(), "reschedules": _pending_reschedules(), "kinds": KIND_SHORT},
+        {
+            "agreements": selectors.agreements_pending_approval(),
+            "reschedules": selectors.reschedules_pending_approval(),
+            "kinds": KIND_SHORT,
+        },
     )
 
 
@@ -252,12 +224,8 @@ def agreement_detail(request, number: str):
         reschedule.show_decide = may_approve and pending
         reschedule.show_sign = may_write and reschedule.status == Reschedule.Status.AWAITING_SIGNATURE
 
-    payments = (
-        InstallmentPayment.objects.filter(installment__agreement=agreement)
-        .select_related("payment", "installment")
-        .order_by("payment__paid_at", "pk")
-    )
-    events = AgreementEvent.objects.filter(agreement=agreement).select_related("actor").order_by("occurred_at", "id")
+    payments = selectors.agreement_payments(agreement=agreement)
+    events = selectors.agreement_events(agreement=agreement)
     context = {
         "agreement": agreement,
         "account": agreement.account,

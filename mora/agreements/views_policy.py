@@ -2,7 +2,6 @@
 the editor (a new version each time; agreements keep the version they were made under)."""
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 
@@ -12,17 +11,10 @@ from mora.core.roles import POLICY_READERS, POLICY_WRITERS
 from . import selectors, services
 from .domain.policy import DEFAULT_POLICIES, AgreementKind
 from .forms_quote import KIND_SHORT_LABELS, PolicyForm, terms_diff, terms_rows
-from .models import AgreementPolicy
-
-
-def policy_versions(*, kind: AgreementKind) -> QuerySet[AgreementPolicy]:
-    # A read that belongs in selectors.py (not this engineer's file); kept here, tiny and
-    # side-effect free, until the lead moves it.
-    return AgreementPolicy.objects.filter(kind=kind).select_related("created_by").order_by("-version")
 
 
 def _history(kind: AgreementKind) -> list[dict]:
-    versions = list(policy_versions(kind=kind))
+    versions = list(selectors.policy_versions(kind=kind))
     history = []
     for index, policy in enumerate(versions):
         previous = versions[index + 1] if index + 1 < len(versions) else None
