@@ -87,3 +87,19 @@ def test_complaint_register_and_resolve(client_for):
     assert AuditEvent.objects.filter(
         account_id=account.pk, action="complaint.resolved", reason="Se corrigió la lectura"
     ).exists()
+
+
+def test_account_page_lists_its_field_orders(client_for):
+    from mora.field_orders.models import Contractor, FieldOrder, OrderKind
+
+    account = make_account(number="30000009")
+    contractor = Contractor.objects.create(name="Electro Sur SRL")
+    FieldOrder.objects.create(
+        number="OR-2026-000009",
+        kind=OrderKind.RECONNECT,
+        account=account,
+        contractor=contractor,
+        scheduled_for=timezone.localdate(),
+    )
+    html = client_for(Role.OFFICER).get(reverse("customers:account_detail", args=[account.number])).content.decode()
+    assert "OR-2026-000009" in html and "Reconexión" in html and "Electro Sur SRL" in html
