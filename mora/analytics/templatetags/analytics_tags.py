@@ -41,8 +41,11 @@ def quote_risk(context, quote):
     today = quote.signing_date or timezone.localdate()
     base = account_features(account=account, today=today)
     keep, factors = scoring.predict_compliance(features=scoring.quote_features(quote, base), model=model)
+    regular = [item for item in quote.schedule if item.number > 0]
     result.update(
         {
+            "chosen_installment": regular[0].amount if regular else None,
+            "chosen_share": quote.share_of_bill(regular[0]) if regular else None,
             "available": True,
             "model": model,
             "probability": keep,
