@@ -20,6 +20,7 @@ from mora.agreements.domain.states import ACTIVE, AgreementStatus
 from mora.agreements.models import Agreement, InstallmentPayment
 from mora.agreements.selectors_export import installments_due_in_period
 from mora.billing import selectors as billing_selectors
+from mora.billing.importing.jsonlines import JsonLinesError, jsonlines_to_csv
 from mora.billing.models import ImportJob, ImportMode, Payment, PaymentAllocation
 from mora.billing.services import import_job_create, payment_record
 from mora.billing.tasks import run_import
@@ -300,14 +301,32 @@ def _batch_out(job: ImportJob) -> dict:
 @batches.post("", response={202: schemas.BatchOut, **ERRORS}, summary="Enviar un lote de facturas o pagos")
 def post_batch(request, file: File[UploadedFile], only_valid_rows: Form[bool] = False):
     """Un archivo en los formatos de importación (CSV o XLSX de cuentas, facturas o pagos; ver
-    docs/importacion.md). Devuelve el número de trabajo; su avance y los errores por fila se
-    consultan con GET /batches/{job_id}."""
+    docs/importacion.md) o en JSON lines (`.jsonl`: un objeto por línea con las mismas claves que
+    las columnas). Devuelve el número de trabajo; su avance y los errores por fila se consultan
+    con GET /batches/{job_id}."""
     require(request, Scope.IMPORT_WRITE)
     mode = ImportMode.VALID_ROWS if only_valid_rows else ImportMode.ALL_OR_NOTHING
-    job = import_job_create(mode=mode, uploaded_file=file, actor=None)
+    if file.name.lower().endswith((".jsonl", ".ndjson")):
+        try:
+            path = jsonlines_to_csv(_lines(file), name=file.name)
+        except JsonLinesError as exc:
+            raise HttpError(422, str(exc)) from None
+        try:
+            job = import_job_create(mode=mode, path=path, actor=None)
+        finally:
+            path.unlink(missing_ok=True)
+            path.parent.rmdir()
+    else:
+        job = import_job_create(mode=mode, uploaded_file=file, actor=None)
     enqueue(run_import, job.pk)
     job.refresh_from_db()
     return Status(202, _batch_out(job))
+
+
+def _lines(upload: UploadedFile):
+    """The upload's lines, read from disk or memory without loading the whole file."""
+    upload.seek(0)
+    yield from upload
 
 
 @batches.get("/{job_id}", response={200: schemas.BatchOut, **ERRORS}, summary="Avance y errores de un lote")

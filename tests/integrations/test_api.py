@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -200,3 +201,35 @@ def test_openapi_document_lists_every_operation(client):
         ("/api/v1/exports/charges", "get"),
     }
     assert "Error" in schema["components"]["schemas"]
+
+
+def test_batch_in_json_lines(client, token, account, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    lines = [
+        {"origen": "CAJA", "numero_recibo": "J-1", "numero_cuenta": "50000001", "fecha_hora": "01/12/2026 10:00",
+         "importe": "50,00", "canal": "Ventanilla"},
+        {"origen": "CAJA", "numero_recibo": "J-2", "numero_cuenta": "50000001", "fecha_hora": "01/12/2026 11:00",
+         "importe": "25.50", "canal": "Banco"},
+    ]  # fmt: skip
+    body = "\n".join(json.dumps(line) for line in lines).encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/batches",
+            {"file": SimpleUploadedFile("pagos.jsonl", body, content_type="application/x-ndjson")},
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+    assert response.status_code == 202, response.content
+    status = client.get(f"/api/v1/batches/{response.json()['job_id']}", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert status["status"] == "DONE" and status["imported_rows"] == 2
+    assert sorted(Payment.objects.values_list("receipt_number", flat=True)) == ["J-1", "J-2"]
+    bad = client.post(
+        "/api/v1/batches",
+        {
+            "file": SimpleUploadedFile(
+                "pagos.jsonl", b'{"origen": "CAJA"}\nno es json', content_type="application/x-ndjson"
+            )
+        },
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert bad.status_code == 422 and "Línea 2" in bad.json()["message"]
