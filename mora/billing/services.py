@@ -419,10 +419,13 @@ ACCOUNT_FIELDS = (
     "route_sequence",
     "address",
     "meter_number",
-    "supply_status",
     "is_protected",
     "protected_reason",
 )
+# The supply status comes from the billing extract only for a new account: afterwards Mora owns
+# it (the crews' results change it), and a nightly extract that still says "active" must not
+# undo a cut recorded today.
+CREATE_ONLY_FIELDS = ("supply_status",)
 CUSTOMER_FIELDS = ("name", "birth_date", "phone", "email", "address")
 
 
@@ -597,16 +600,19 @@ class _AccountImporter(_Importer):
             customer = self._customer(plan)
             values = {name: clean[name] for name in ACCOUNT_FIELDS}
             if plan.action == "create":
+                values.update({name: clean[name] for name in CREATE_ONLY_FIELDS})
                 account = Account(number=clean["number"], customer=customer, zone=zone, route=route, **values)
                 account.full_clean(exclude=["customer", "zone", "route"], validate_unique=False)
                 account.save()
             else:
-                account = plan.extra["account"]
+                # Locked, and only the imported columns written: a crew's result recorded
+                # meanwhile (supply status) is not overwritten.
+                account = Account.objects.select_for_update().get(pk=plan.extra["account"].pk)
                 for name, value in values.items():
                     setattr(account, name, value)
                 account.customer, account.zone, account.route = customer, zone, route
                 account.full_clean(exclude=["customer", "zone", "route"], validate_unique=False)
-                account.save()
+                account.save(update_fields=[*values, "customer", "zone", "route", "updated_at"])
                 changes = plan.extra["changes"]
                 if changes:
                     audit_record(

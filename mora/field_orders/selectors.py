@@ -126,12 +126,14 @@ def cut_candidates(
                 output_field=CharField(),
             ),
             exclusion=Case(
+                # The never-cut reasons first (NEVER_CUT): they must win over "already cut" or
+                # "open order", so that a pending order can be stopped by them.
                 When(Exists(pending_complaint), then=Value(ExclusionReason.COMPLAINT)),
                 When(is_protected=True, then=Value(ExclusionReason.PROTECTED)),
                 When(Exists(active_hold), then=Value(ExclusionReason.HOLD)),
+                When(debt__lt=policy.min_debt, then=Value(ExclusionReason.BELOW_MINIMUM)),
                 When(supply_status=SupplyStatus.CUT, then=Value(ExclusionReason.ALREADY_CUT)),
                 When(Exists(open_cut), then=Value(ExclusionReason.OPEN_ORDER)),
-                When(debt__lt=policy.min_debt, then=Value(ExclusionReason.BELOW_MINIMUM)),
                 When(contractor_id__isnull=True, then=Value(ExclusionReason.NO_CONTRACTOR)),
                 default=Value(""),
                 output_field=CharField(),
@@ -153,6 +155,30 @@ def cut_candidates(
         .order_by(Case(When(has_breach=True, then=Value(0)), default=Value(1)), F("debt").desc(), "oldest_due", "pk")
     )
     return rows
+
+
+# Reasons that forbid cutting the supply whatever else is true (DESIGN: never cut).
+NEVER_CUT = (
+    ExclusionReason.COMPLAINT,
+    ExclusionReason.PROTECTED,
+    ExclusionReason.HOLD,
+    ExclusionReason.BELOW_MINIMUM,
+)
+
+
+def cut_blocker(*, account_id: int, today: date, policy: FieldPolicy) -> str | None:
+    """Why this account may not be cut today, or None if it may: it no longer qualifies (paid,
+    signed an agreement) or a never-cut reason applies (complaint, protected, hold, minimum)."""
+    row = (
+        cut_candidates(
+            today=today, cut_date=today, policy=policy, account_ids=[account_id], unsigned_agreements_protect=False
+        )
+        .values_list("exclusion", flat=True)
+        .first()
+    )
+    if row is None:
+        return ExclusionReason.PAID_SINCE
+    return row if row in NEVER_CUT else None
 
 
 def breached_agreement_of(account_id: int) -> Agreement | None:

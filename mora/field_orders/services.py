@@ -257,17 +257,19 @@ def cut_list_release(*, actor, cut_list_id: int) -> CutList:
     cut_list = CutList.objects.select_for_update().get(pk=cut_list_id)
     if cut_list.status != CutList.Status.DRAFT:
         raise FieldOrderError("La lista ya fue emitida.")
+    if cut_list.cut_date < timezone.localdate():
+        raise FieldOrderError("La fecha de corte de esta lista ya pasó: ejecute el ciclo diario para una nueva.")
     lines = list(cut_list.lines.filter(status=CutListLine.Status.PROPOSED).order_by("account_id"))
     account_ids = [line.account_id for line in lines]
     list(Account.objects.select_for_update().filter(pk__in=account_ids).order_by("pk").values_list("pk", flat=True))
     policy = selectors.field_policy_terms(cut_list.policy)
     today = timezone.localdate()
-    still = {
+    # Checked again now, under the locks: an account may have paid, or got a complaint or a hold.
+    current = {
         row["pk"]: row
         for row in selectors.cut_candidates(
             today=today, cut_date=cut_list.cut_date, policy=policy, account_ids=account_ids
         )
-        if not row["exclusion"]
     }
     year = cut_list.cut_date.year
     cut_list.number = document_number(prefix="LC", year=year)
@@ -276,8 +278,10 @@ def cut_list_release(*, actor, cut_list_id: int) -> CutList:
     cut_list.save(update_fields=["number", "status", "released_by", "released_at"])
     issued = 0
     for line in lines:
-        if line.account_id not in still:
-            line.status, line.exclusion = CutListLine.Status.EXCLUDED, ExclusionReason.PAID_SINCE
+        row = current.get(line.account_id)
+        if row is None or row["exclusion"]:
+            line.status = CutListLine.Status.EXCLUDED
+            line.exclusion = row["exclusion"] if row else ExclusionReason.PAID_SINCE
             line.save(update_fields=["status", "exclusion"])
             continue
         order = FieldOrder.objects.create(
@@ -327,11 +331,15 @@ def order_record_result(
     order = FieldOrder.objects.select_for_update().get(pk=order_id)
     if contractor is not None and order.contractor_id != contractor.pk:
         raise PermissionDenied("Esta orden no es de su microempresa.")
-    if order.status != OrderStatus.PENDING:
-        raise FieldOrderError(f"La orden {order.number} ya está «{order.get_status_display()}».")
     at = at or timezone.now()
     if at > timezone.now() + timedelta(minutes=5):
         raise FieldOrderError("La hora de ejecución no puede ser futura.")
+    if _cut_done_before_the_payment_that_cancelled_it(order, executed=executed, at=at):
+        return _record_late_cut(order, account, actor=actor, at=at, notes=notes)
+    if order.status != OrderStatus.PENDING:
+        raise FieldOrderError(f"La orden {order.number} ya está «{order.get_status_display()}».")
+    if executed and order.kind == OrderKind.CUT:
+        _check_cut_allowed(account, at=at)
     before = order.status
     if executed:
         order.status, order.executed_at = OrderStatus.EXECUTED, at
@@ -362,6 +370,62 @@ def order_record_result(
         summary=f"Orden {order.number}: {what}",
         after={"supply_status": account.supply_status},
         reason=order.notes,
+    )
+    if not executed and order.kind == OrderKind.RECONNECT:
+        # The family paid: a failed visit (closed house...) never ends the reconnection; a new
+        # order goes out at once, with the original payment as its trigger.
+        _settle(
+            account,
+            actor=actor,
+            why=f"Nuevo intento tras {order.number} no ejecutada",
+            when=timezone.now(),
+            payment=order.payment,
+            agreement=order.agreement,
+        )
+    return order
+
+
+def _check_cut_allowed(account: Account, *, at: datetime) -> None:
+    """Checked again when the crew reports the cut: a complaint, a hold, a payment or a
+    protection may have come after the list was released."""
+    policy = selectors.field_policy_terms()
+    blocker = selectors.cut_blocker(account_id=account.pk, today=timezone.localtime(at).date(), policy=policy)
+    if blocker is not None:
+        raise FieldOrderError(f"Esta cuenta ya no se puede cortar: {ExclusionReason(blocker).label}.")
+
+
+def _cut_done_before_the_payment_that_cancelled_it(order: FieldOrder, *, executed: bool, at: datetime) -> bool:
+    return (
+        executed
+        and order.kind == OrderKind.CUT
+        and order.status == OrderStatus.CANCELLED
+        and order.payment_id is not None
+        and at <= order.payment.paid_at
+    )
+
+
+def _record_late_cut(order: FieldOrder, account: Account, *, actor, at: datetime, notes: str) -> FieldOrder:
+    """The crew cut before the customer paid but reports it afterwards: the cut is a fact, so
+    record it, and order the reconnection the payment grants."""
+    order.status, order.executed_at = OrderStatus.EXECUTED, at
+    order.notes = (notes.strip() or "Corte informado después del pago")[:300]
+    order.recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+    order.save()
+    account.supply_status = SupplyStatus.CUT
+    account.save(update_fields=["supply_status", "updated_at"])
+    _event(
+        order,
+        actor=actor,
+        what=f"Corte ejecutado el {timezone.localtime(at):%d/%m/%Y %H:%M}, informado después del pago",
+        from_status=OrderStatus.CANCELLED,
+        to_status=order.status,
+    )
+    _settle(
+        account,
+        actor=actor,
+        why=f"Corte {order.number} anterior al pago {order.payment.source}/{order.payment.receipt_number}",
+        when=order.payment.paid_at,
+        payment=order.payment,
     )
     return order
 
@@ -405,10 +469,7 @@ def _cancel(order: FieldOrder, *, actor, reason: str, payment: Payment | None = 
 
 
 def _still_cuttable(account: Account, policy: FieldPolicy) -> bool:
-    today = timezone.localdate()
-    return selectors.cut_candidates(
-        today=today, cut_date=today, policy=policy, account_ids=[account.pk], unsigned_agreements_protect=False
-    ).exists()
+    return selectors.cut_blocker(account_id=account.pk, today=timezone.localdate(), policy=policy) is None
 
 
 def _settle(account: Account, *, actor, why: str, when: datetime, payment=None, agreement=None) -> None:

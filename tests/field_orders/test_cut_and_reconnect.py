@@ -294,3 +294,88 @@ def test_regularizing_a_breached_agreement_orders_the_reconnection(zone, contrac
     assert agreement.status == AgreementStatus.CURRENT
     order = FieldOrder.objects.get(account=account, kind=OrderKind.RECONNECT)
     assert order.status == OrderStatus.PENDING
+
+
+def test_payment_leaving_the_debt_under_the_minimum_cancels_the_pending_cut(zone, contractor, users):
+    account = debtor(zone, "1", invoices=3, amount="30.00")  # Bs 90 overdue
+    services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=services.cut_list_draw(drawn_on=DRAWN_ON).pk)
+    order = FieldOrder.objects.get(account=account)
+    payment_record(
+        source="CAJA",
+        receipt_number="1",
+        account=account,
+        paid_at=timezone.now(),
+        amount=Decimal("45.00"),
+        channel="VENTANILLA",
+    )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED  # Bs 45 left, under the Bs 50 minimum
+
+
+def test_a_complaint_after_release_stops_the_cut(zone, contractor, users):
+    account = debtor(zone, "1")
+    services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=services.cut_list_draw(drawn_on=DRAWN_ON).pk)
+    order = FieldOrder.objects.get(account=account)
+    Complaint.objects.create(account=account, number="R-9", opened_on=DRAWN_ON, description="Lectura errónea")
+    with pytest.raises(services.FieldOrderError, match="Reclamo pendiente"):
+        services.order_record_result(actor=None, order_id=order.pk, executed=True, contractor=contractor)
+    account.refresh_from_db()
+    assert account.supply_status == SupplyStatus.ACTIVE
+
+
+def test_release_keeps_the_real_reason_of_a_dropped_line(zone, contractor, users):
+    account = debtor(zone, "1")
+    cut_list = services.cut_list_draw(drawn_on=DRAWN_ON)
+    Hold.objects.create(
+        account=account, reason="x", starts_on=DRAWN_ON, expires_on=date(2026, 12, 31), created_by=users[Role.OFFICER]
+    )
+    services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=cut_list.pk)
+    assert lines(cut_list)["1"].exclusion == ExclusionReason.HOLD
+    assert not FieldOrder.objects.exists()
+
+
+def test_a_list_whose_cut_date_passed_cannot_be_released(zone, contractor, users):
+    debtor(zone, "1")
+    old = services.cut_list_draw(drawn_on=date(2026, 11, 2))
+    assert old.cut_date < timezone.localdate()
+    with pytest.raises(services.FieldOrderError, match="ya pasó"):
+        services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=old.pk)
+
+
+def test_a_failed_reconnection_visit_issues_a_new_order(zone, contractor, users):
+    account = debtor(zone, "1")
+    account.__class__.objects.filter(pk=account.pk).update(supply_status=SupplyStatus.CUT)
+    payment_record(
+        source="CAJA",
+        receipt_number="1",
+        account=account,
+        paid_at=timezone.now(),
+        amount=Decimal("200.00"),
+        channel="VENTANILLA",
+    )
+    first = FieldOrder.objects.get(account=account, kind=OrderKind.RECONNECT)
+    services.order_record_result(actor=None, order_id=first.pk, executed=False, reason="CLOSED")
+    retry = FieldOrder.objects.get(account=account, kind=OrderKind.RECONNECT, status=OrderStatus.PENDING)
+    assert retry.pk != first.pk and retry.payment_id == first.payment_id
+
+
+def test_a_cut_done_before_the_payment_but_reported_after_it_orders_the_reconnection(zone, contractor, users):
+    account = debtor(zone, "1")
+    services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=services.cut_list_draw(drawn_on=DRAWN_ON).pk)
+    order = FieldOrder.objects.get(account=account)
+    cut_at = timezone.now() - timedelta(hours=2)
+    payment_record(
+        source="CAJA",
+        receipt_number="1",
+        account=account,
+        paid_at=timezone.now() - timedelta(hours=1),
+        amount=Decimal("200.00"),
+        channel="VENTANILLA",
+    )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    services.order_record_result(actor=None, order_id=order.pk, executed=True, at=cut_at, contractor=contractor)
+    order.refresh_from_db()
+    account.refresh_from_db()
+    assert order.status == OrderStatus.EXECUTED and account.supply_status == SupplyStatus.CUT
+    assert FieldOrder.objects.filter(account=account, kind=OrderKind.RECONNECT, status=OrderStatus.PENDING).exists()

@@ -233,3 +233,9 @@ def test_batch_in_json_lines(client, token, account, django_capture_on_commit_ca
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )
     assert bad.status_code == 422 and "Línea 2" in bad.json()["message"]
+    latin1 = client.post(
+        "/api/v1/batches",
+        {"file": SimpleUploadedFile("pagos.jsonl", '{"origen": "CAJé"}'.encode("latin-1"))},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert latin1.status_code == 422 and "UTF-8" in latin1.json()["message"]

@@ -4,6 +4,7 @@ ordinary import then reads, so both paths share every check and every error mess
 
 import csv
 import json
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,17 +19,26 @@ def jsonlines_to_csv(lines: Iterable[bytes], *, name: str) -> Path:
     its path (named like the original, with .csv). Keys must be the same on every line."""
     directory = Path(tempfile.mkdtemp(prefix="mora-jsonl-"))
     target = directory / (Path(name).stem + ".csv")
+    try:
+        _write_csv(lines, target)
+    except JsonLinesError:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+    return target
+
+
+def _write_csv(lines: Iterable[bytes], target: Path) -> None:
     columns: list[str] | None = None
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         for number, raw in enumerate(lines, start=1):
-            text = raw.decode("utf-8").strip() if isinstance(raw, bytes) else raw.strip()
-            if not text:
-                continue
             try:
-                row = json.loads(text)
+                text = (raw.decode("utf-8") if isinstance(raw, bytes) else raw).strip()
+                row = json.loads(text) if text else None
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise JsonLinesError(f"Línea {number}: no es JSON válido ({exc}).") from exc
+                raise JsonLinesError(f"Línea {number}: no es JSON en UTF-8 válido ({exc}).") from exc
+            if row is None:
+                continue
             if not isinstance(row, dict):
                 raise JsonLinesError(f"Línea {number}: se esperaba un objeto JSON.")
             if columns is None:
@@ -40,4 +50,3 @@ def jsonlines_to_csv(lines: Iterable[bytes], *, name: str) -> Path:
             writer.writerow(["" if row[key] is None else str(row[key]) for key in columns])
     if columns is None:
         raise JsonLinesError("El archivo está vacío.")
-    return target
