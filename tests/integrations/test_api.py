@@ -148,6 +148,8 @@ def test_contractor_token_sees_and_closes_only_its_orders(api, make_client, cont
     orders = {}
     for key, (contractor, zone) in contractors.items():
         account = make_account(number=f"6{len(orders)}", route=make_route(zone=zone))
+        for days in (40, 70):  # two overdue invoices: the account may be cut
+            make_invoice(account=account, due_date=today - timedelta(days=days), amount="100.00")
         orders[key] = FieldOrder.objects.create(
             number=f"OC-{key}", kind=OrderKind.CUT, account=account, contractor=contractor, scheduled_for=today
         )
