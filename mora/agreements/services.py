@@ -26,7 +26,7 @@ from mora.customers.models import Account
 from . import selectors
 from .domain.compliance import InstallmentState, evaluate
 from .domain.eligibility import reschedule_violations
-from .domain.policy import DEFAULT_POLICIES, AgreementKind, PolicyTerms
+from .domain.policy import ABSOLUTE_MAX_INSTALLMENTS, DEFAULT_POLICIES, AgreementKind, PolicyTerms
 from .domain.schedule import Installment as PlannedInstallment
 from .domain.schedule import ScheduleError
 from .domain.schedule import reschedule as plan_reschedule
@@ -408,7 +408,8 @@ def payment_apply_to_installments(*, payment: Payment, account: Account, amount:
     if amount <= 0:
         return amount
     agreements = list(
-        Agreement.objects.select_for_update()
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("policy")
         .filter(account=account, status__in=[s.value for s in ACTIVE])
         .order_by("pk")
     )
@@ -417,11 +418,15 @@ def payment_apply_to_installments(*, payment: Payment, account: Account, amount:
     for agreement in agreements:
         terms = selectors.policy_terms(agreement.policy)
         installments = list(selectors.agreement_schedule(agreement=agreement).select_for_update())
+        unpaid_before = sum((row.principal_unpaid for row in installments), ZERO)
         if terms.waive_interest_on_time:
             _waive_interest_paid_on_time(installments, amount=remaining, paid_on=paid_on)
-        applied, principal = _credit_installments(installments, payment, remaining)
+        applied, _ = _credit_installments(installments, payment, remaining)
         if applied <= 0:
             continue
+        # The covered invoices go down by what the unpaid principal went down: a waiver turns
+        # money earlier counted as interest into principal, and it must reach the invoices too.
+        principal = unpaid_before - sum((row.principal_unpaid for row in installments), ZERO)
         remaining -= applied
         if principal > 0:
             open_invoices = [invoice for invoice in _covered_invoices(agreement, lock=True) if invoice.balance > 0]
@@ -476,6 +481,7 @@ def _refresh_status(agreement: Agreement, *, today: date, actor, reason: str = "
         agreement.closed_on = today
         agreement.save(update_fields=["closed_on"])
         Invoice.objects.filter(pk__in=agreement.covered_invoices.values("invoice_id")).update(in_agreement=False)
+        _close_pending_reschedules(agreement)
         _transition(agreement, S.COMPLETED, actor=actor, what="Todas las cuotas pagadas: convenio cumplido")
     elif target == S.BREACHED:
         _breach(agreement, result, today=today, actor=actor)
@@ -573,15 +579,25 @@ def reschedule_request(
     hard = reschedule_violations(kind, terms, reschedules_done=agreement.reschedule_count)
     if hard:
         raise AgreementError(hard)
+    if first_due <= timezone.localdate():
+        raise AgreementError("El primer vencimiento nuevo debe ser posterior a hoy.")
     remaining = _unpaid_principal_rows(agreement)
     if not remaining:
         raise AgreementError("No queda saldo por reprogramar.")
     preview = _reschedule_plan(agreement, remaining, new_count=new_count, first_due=first_due)
+    if min(item.principal for item in preview) < terms.min_installment_amount:
+        raise AgreementError(
+            f"Cada cuota nueva sería menor que el mínimo de {format_bs(terms.min_installment_amount)}: "
+            "elija menos cuotas."
+        )
     outside = []
     allowed = terms.social_max_installments if agreement.has_social_flag else terms.max_installments
     already = len(
         [row for row in selectors.agreement_schedule(agreement=agreement) if row.number > 0 and row.balance == 0]
     )
+    cap = min(max(terms.approval_max_installments, allowed), ABSOLUTE_MAX_INSTALLMENTS)
+    if already + new_count > cap:
+        raise AgreementError(f"El plazo total ({already + new_count} cuotas) supera el máximo de {cap} cuotas.")
     if already + new_count > allowed:
         outside.append(f"El plazo total ({already + new_count} cuotas) supera las {allowed} que admite la política.")
     if outside and not terms.approval_allowed:
@@ -642,6 +658,8 @@ def reschedule_decide(*, actor, reschedule_id: int, approve: bool, reason: str) 
     reschedule = Reschedule.objects.select_related("agreement").get(pk=reschedule_id)
     _lock(reschedule.agreement_id)
     reschedule = Reschedule.objects.select_for_update().get(pk=reschedule_id)
+    if reschedule.agreement.status not in {st.value for st in ACTIVE}:
+        raise AgreementError("El convenio ya no está vigente: la reprogramación no procede.")
     if reschedule.status != Reschedule.Status.PENDING_APPROVAL:
         raise AgreementError("La reprogramación no está pendiente de aprobación.")
     if not reason.strip():
@@ -667,6 +685,8 @@ def reschedule_sign(*, actor, reschedule_id: int, signed_on: date, signature_sca
     agreement_id = Reschedule.objects.values_list("agreement_id", flat=True).get(pk=reschedule_id)
     agreement = _lock(agreement_id)
     reschedule = Reschedule.objects.select_for_update().get(pk=reschedule_id)
+    if agreement.status not in {st.value for st in ACTIVE}:
+        raise AgreementError("El convenio ya no está vigente: la reprogramación no procede.")
     if reschedule.status != Reschedule.Status.AWAITING_SIGNATURE:
         raise AgreementError("La reprogramación no está lista para firmar.")
     if signed_on > timezone.localdate():
@@ -711,8 +731,16 @@ def agreement_cancel(*, actor, agreement_id: int, reason: str) -> Agreement:
     agreement.closed_on = timezone.localdate()
     agreement.save(update_fields=["cancel_reason", "closed_on"])
     Invoice.objects.filter(pk__in=agreement.covered_invoices.values("invoice_id")).update(in_agreement=False)
+    _close_pending_reschedules(agreement)
     _transition(agreement, S.CANCELLED, actor=actor, what="Convenio anulado", reason=reason.strip())
     return agreement
+
+
+def _close_pending_reschedules(agreement: Agreement) -> None:
+    """A closed agreement has nothing left to reschedule."""
+    agreement.reschedules.filter(
+        status__in=[Reschedule.Status.PENDING_APPROVAL, Reschedule.Status.AWAITING_SIGNATURE]
+    ).update(status=Reschedule.Status.CANCELLED)
 
 
 def covered_balance(agreement: Agreement) -> Decimal:

@@ -152,3 +152,53 @@ def test_reschedule_outside_policy_keeps_the_officers_justification_after_the_de
     reschedule.refresh_from_db()
     assert reschedule.justification == "Perdió el empleo en noviembre"
     assert reschedule.decision_reason == "Caso documentado"
+
+
+def test_interest_waived_after_a_partial_payment_still_reaches_the_invoices(debtor, users):
+    """With interest and the on-time incentive: a partial payment first counts as interest; when
+    the rest arrives on time the interest is waived, and the invoices must go down by all of it."""
+    from mora.agreements.domain.policy import DEFAULT_POLICIES
+    from mora.agreements.models import AgreementPolicy
+
+    terms = DEFAULT_POLICIES[AgreementKind.EARLY_SOLUTION]
+    services.policy_update(
+        actor=users[Role.SUPERVISOR],
+        kind=AgreementKind.EARLY_SOLUTION,
+        terms=terms.__class__(**{**terms.__dict__, "monthly_interest_rate": Decimal("0.02")}),
+        reason="Prueba con interés",
+    )
+    assert AgreementPolicy.objects.filter(kind="ST").count() == 2
+    agreement = create_and_sign(debtor, users[Role.OFFICER], quote_request(installments=3))
+    first = selectors.agreement_schedule(agreement=agreement).get(number=1)
+    assert first.interest > 0
+    pay(debtor, "10.00", "R-2")
+    pay(debtor, str(first.principal - Decimal("10.00")), "R-3")
+    first.refresh_from_db()
+    assert first.interest_waived and first.balance == 0
+    assert services.covered_balance(agreement) == unpaid_principal(agreement)
+
+
+def test_reschedule_rules(debtor, users):
+    officer = users[Role.OFFICER]
+    today = timezone.localdate()
+    agreement = create_and_sign(debtor, officer, quote_request(installments=2))
+    with pytest.raises(services.AgreementError, match="posterior a hoy"):
+        services.reschedule_request(
+            actor=officer, agreement_id=agreement.pk, new_count=2, first_due=today, reason="Enfermedad"
+        )
+    with pytest.raises(services.AgreementError, match="mínimo"):
+        services.reschedule_request(
+            actor=officer,
+            agreement_id=agreement.pk,
+            new_count=60,
+            first_due=today + timedelta(days=30),
+            reason="Enfermedad",
+        )
+    reschedule = services.reschedule_request(
+        actor=officer, agreement_id=agreement.pk, new_count=3, first_due=today + timedelta(days=30), reason="Enfermedad"
+    )
+    services.agreement_cancel(actor=officer, agreement_id=agreement.pk, reason="Error")
+    reschedule.refresh_from_db()
+    assert reschedule.status == reschedule.Status.CANCELLED
+    with pytest.raises(services.AgreementError):
+        services.reschedule_sign(actor=officer, reschedule_id=reschedule.pk, signed_on=today)
