@@ -24,12 +24,15 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and os.environ.get("MORA_REQUIRE_SECRET_KEY") == "1":
-        raise RuntimeError("SECRET_KEY no está definido en el entorno.")
-    # Only for a local run: production sets SECRET_KEY (see README, Despliegue).
-    SECRET_KEY = "mora-local-insecure-key-change-me"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "testserver", "::1"}
+if not SECRET_KEY:
+    # Served to other machines (a real host name) without DEBUG: that is a deployment, and a
+    # known key would let anyone forge a session.
+    if not DEBUG and (set(ALLOWED_HOSTS) - LOCAL_HOSTS or os.environ.get("MORA_REQUIRE_SECRET_KEY") == "1"):
+        raise RuntimeError("SECRET_KEY no está definido en el entorno (obligatorio al desplegar).")
+    # Only for a local run or the tests: production sets SECRET_KEY (see README, Despliegue).
+    SECRET_KEY = "mora-local-insecure-key-change-me"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [

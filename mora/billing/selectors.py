@@ -252,16 +252,18 @@ def portfolio_summary(*, today: date, system: int | None = None) -> PortfolioSum
 
 
 def account_aging(*, account: Account, today: date) -> list[dict]:
-    """This account's overdue debt per bucket, by the age of each invoice."""
-    rows = []
-    for bucket in BUCKETS:
+    """This account's overdue debt per bucket, by the age of each invoice (one query)."""
+    aggregates = {}
+    for index, bucket in enumerate(BUCKETS):
         earliest, latest = bucket.due_date_range(today)
-        invoices = overdue_invoices(today=today).filter(account=account, due_date__lte=latest)
-        if earliest is not None:
-            invoices = invoices.filter(due_date__gte=earliest)
-        totals = invoices.aggregate(debt=Sum("balance"), count=Count("id"))
-        rows.append({"label": bucket.label, "debt": totals["debt"] or Decimal("0.00"), "count": totals["count"]})
-    return rows
+        in_bucket = Q(due_date__lte=latest) & (Q(due_date__gte=earliest) if earliest else Q())
+        aggregates[f"debt{index}"] = Sum("balance", filter=in_bucket)
+        aggregates[f"count{index}"] = Count("id", filter=in_bucket)
+    totals = overdue_invoices(today=today).filter(account=account).aggregate(**aggregates)
+    return [
+        {"label": bucket.label, "debt": totals[f"debt{i}"] or Decimal("0.00"), "count": totals[f"count{i}"]}
+        for i, bucket in enumerate(BUCKETS)
+    ]
 
 
 def account_invoices(*, account: Account) -> QuerySet[Invoice]:

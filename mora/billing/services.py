@@ -4,6 +4,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from mora.core.audit import audit_record
@@ -694,10 +696,17 @@ def _finish(job_id: int, **fields) -> None:
 
 def import_job_run(*, job_id: int, progress: ProgressCallback | None = None) -> ImportJob:
     """Validate and import a queued job. Runs once: a job that is not PENDING is left alone,
-    so a task delivered twice does not import twice."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now()
-    )
+    so a task delivered twice does not import twice. A job left RUNNING for longer than any
+    import takes (its worker died; the task is redelivered) is taken over and run again from
+    the start: the writing pass is one transaction, so nothing of the dead run was kept."""
+    stale = timezone.now() - timedelta(seconds=PROGRESS_TTL)
+    with transaction.atomic():
+        claimed = ImportJob.objects.filter(
+            Q(status=ImportStatus.PENDING) | Q(status=ImportStatus.RUNNING, started_at__lt=stale), pk=job_id
+        ).update(status=ImportStatus.RUNNING, started_at=timezone.now(), processed_rows=0, error_rows=0)
+        if claimed:
+            # The row report of a dead run is rebuilt by this one.
+            ImportRowError.objects.filter(job_id=job_id).delete()
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if not claimed:
         return job

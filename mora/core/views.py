@@ -1,5 +1,3 @@
-from datetime import date
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -48,7 +46,11 @@ class CalendarDayForm(forms.Form):
 @role_required(*CALENDAR_READERS)
 @require_http_methods(["GET", "POST"])
 def calendar_view(request):
-    year = int(request.GET.get("anio") or timezone.localdate().year)
+    today = timezone.localdate()
+    try:
+        year = min(max(int(request.GET.get("anio") or today.year), 1990), 2100)
+    except ValueError:
+        year = today.year
     form = CalendarDayForm()
     may_edit = has_role(request.user, *CALENDAR_WRITERS)
     if request.method == "POST":
@@ -76,7 +78,7 @@ def calendar_view(request):
             "days": selectors.calendar_year(year),
             "form": form,
             "may_edit": may_edit,
-            "today": date.today(),
+            "today": today,
         },
     )
 

@@ -4,7 +4,7 @@ timeline."""
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mora.core.audit import audit_record
@@ -80,8 +80,15 @@ def complaint_register(*, actor, account: Account, description: str) -> Complain
     complaint = Complaint(
         account=account, number=_next_complaint_number(today), opened_on=today, description=description.strip()
     )
-    complaint.full_clean()
-    complaint.save()
+    complaint.full_clean(exclude=["number"])
+    try:
+        with transaction.atomic():
+            complaint.save()
+    except IntegrityError:
+        # The year's first complaint has no row to lock: a concurrent officer may have taken
+        # the same number. Take the next one.
+        complaint.number = _next_complaint_number(today)
+        complaint.save()
     audit_record(
         actor=actor,
         action="complaint.registered",

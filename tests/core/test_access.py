@@ -95,3 +95,8 @@ def test_menu_shows_only_what_the_role_may_open(client, users):
     assert f'href="{reverse("billing:arrears_list")}"' in html
     assert f'href="{reverse("billing:dashboard")}"' not in html
     assert f'href="{reverse("audit_log")}"' not in html
+
+
+def test_calendar_with_a_bad_year_shows_this_year(client_for):
+    response = client_for(O).get(reverse("calendar"), {"anio": "abc"})
+    assert response.status_code == 200
