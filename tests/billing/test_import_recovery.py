@@ -10,9 +10,9 @@ from tests.factories import make_account
 
 pytestmark = pytest.mark.django_db
 CSV = (
-    "numero_factura;numero_cuenta;periodo;fecha_emision;fecha_vencimiento;kwh;importe\n"
-    "F-S-1;91000001;10/2026;01/10/2026;20/10/2026;120;150,00\n"
-).encode()
+    b"numero_factura;numero_cuenta;periodo;fecha_emision;fecha_vencimiento;kwh;importe\n"
+    b"F-S-1;91000001;10/2026;01/10/2026;20/10/2026;120;150,00\n"
+)
 
 
 def test_a_job_left_running_by_a_dead_worker_is_taken_over():
