@@ -30,7 +30,7 @@ from mora.field_orders import services as field_services
 from mora.field_orders.models import FieldOrder, OrderKind, OrderStatus
 
 from . import schemas
-from .models import ApiClient, Scope
+from .models import ApiBatch, ApiClient, Scope
 from .services import IdempotencyConflict, api_client_authenticate, idempotent
 
 ERRORS = {400: schemas.Error, 401: schemas.Error, 403: schemas.Error, 404: schemas.Error, 409: schemas.Error,
@@ -318,6 +318,7 @@ def post_batch(request, file: File[UploadedFile], only_valid_rows: Form[bool] = 
             path.parent.rmdir()
     else:
         job = import_job_create(mode=mode, uploaded_file=file, actor=None)
+    ApiBatch.objects.create(client=request.auth, job=job)
     enqueue(run_import, job.pk)
     job.refresh_from_db()
     return Status(202, _batch_out(job))
@@ -332,7 +333,7 @@ def _lines(upload: UploadedFile):
 @batches.get("/{job_id}", response={200: schemas.BatchOut, **ERRORS}, summary="Avance y errores de un lote")
 def get_batch(request, job_id: int):
     require(request, Scope.IMPORT_WRITE)
-    job = ImportJob.objects.filter(pk=job_id).first()
+    job = ImportJob.objects.filter(pk=job_id, api_batch__client=request.auth).first()
     if job is None:
         raise Http404("El lote no existe.")
     return Status(200, _batch_out(job))

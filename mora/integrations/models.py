@@ -82,3 +82,19 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.client}:{self.key}"
+
+
+class ApiBatch(models.Model):
+    """Which client sent which batch: a client reads only its own jobs (their row errors carry
+    customers' data)."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="batches")
+    job = models.OneToOneField("billing.ImportJob", on_delete=models.PROTECT, related_name="api_batch")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "lote enviado por la API"
+        verbose_name_plural = "lotes enviados por la API"
+
+    def __str__(self):
+        return f"{self.client} · {self.job_id}"

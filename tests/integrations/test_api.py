@@ -241,3 +241,19 @@ def test_batch_in_json_lines(client, token, account, django_capture_on_commit_ca
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )
     assert latin1.status_code == 422 and "UTF-8" in latin1.json()["message"]
+
+
+def test_a_client_reads_only_its_own_batches(client, make_client, account, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _, first = make_client(name="Uno", scopes=[Scope.IMPORT_WRITE])
+    _, second = make_client(name="Dos", scopes=[Scope.IMPORT_WRITE])
+    content = (
+        b"origen;numero_recibo;numero_cuenta;fecha_hora;importe;canal\nCAJA;O-1;50000001;01/12/2026 10:00;5,00;Banco\n"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = client.post(
+            "/api/v1/batches", {"file": SimpleUploadedFile("p.csv", content)}, HTTP_AUTHORIZATION=f"Bearer {first}"
+        ).json()["job_id"]
+    assert client.get(f"/api/v1/batches/{job_id}", HTTP_AUTHORIZATION=f"Bearer {first}").status_code == 200
+    assert client.get(f"/api/v1/batches/{job_id}", HTTP_AUTHORIZATION=f"Bearer {second}").status_code == 404
