@@ -264,6 +264,9 @@ def _create_installments(agreement: Agreement, schedule: list[PlannedInstallment
 @transaction.atomic
 def agreement_approve(*, actor, agreement_id: int, reason: str) -> Agreement:
     agreement = _lock(agreement_id)
+    if agreement.officer_id == getattr(actor, "pk", None):
+        # The approval is a second person's check of terms outside policy.
+        raise AgreementError("Quien creó el convenio no puede aprobarlo: debe hacerlo otro jefe.")
     if not reason.strip():
         raise AgreementError("Indique el motivo de la aprobación.")
     agreement.decided_by, agreement.decided_at, agreement.decision_reason = actor, timezone.now(), reason.strip()

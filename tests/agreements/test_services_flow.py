@@ -202,3 +202,14 @@ def test_reschedule_rules(debtor, users):
     assert reschedule.status == reschedule.Status.CANCELLED
     with pytest.raises(services.AgreementError):
         services.reschedule_sign(actor=officer, reschedule_id=reschedule.pk, signed_on=today)
+
+
+def test_whoever_created_an_agreement_cannot_approve_it(debtor, users):
+    boss = users[Role.SUPERVISOR]
+    make_invoice(account=debtor, due_date=timezone.localdate() - timedelta(days=150), amount="3000.00")
+    request = quote_request(AgreementKind.DEBT_CONTRACT, installments=18)
+    agreement = services.agreement_create(actor=boss, account=debtor, request=request, justification="Caso especial")
+    with pytest.raises(services.AgreementError, match="otro jefe"):
+        services.agreement_approve(actor=boss, agreement_id=agreement.pk, reason="Yo mismo")
+    agreement.refresh_from_db()
+    assert agreement.status == "PENDING_APPROVAL"
