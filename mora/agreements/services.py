@@ -665,6 +665,8 @@ def reschedule_decide(*, actor, reschedule_id: int, approve: bool, reason: str) 
         raise AgreementError("El convenio ya no está vigente: la reprogramación no procede.")
     if reschedule.status != Reschedule.Status.PENDING_APPROVAL:
         raise AgreementError("La reprogramación no está pendiente de aprobación.")
+    if reschedule.requested_by_id == getattr(actor, "pk", None):
+        raise AgreementError("Quien pidió la reprogramación no puede decidirla: debe hacerlo otro jefe.")
     if not reason.strip():
         raise AgreementError("Indique el motivo de la decisión.")
     reschedule.status = Reschedule.Status.AWAITING_SIGNATURE if approve else Reschedule.Status.REJECTED
