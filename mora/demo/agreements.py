@@ -646,7 +646,10 @@ class _Demo:
             done = len([r for r in rows if r.number > 0 and r.balance == 0])
             left = len([r for r in rows if r.balance > 0])
             allowed = terms.social_max_installments if agreement.has_social_flag else terms.max_installments
-            new_count = max(1, min(left + 2, allowed - done))
+            unpaid = sum((r.principal_unpaid for r in rows), Decimal("0"))
+            # No new installment under the policy's minimum (the service refuses it).
+            by_minimum = int(unpaid // terms.min_installment_amount) if terms.min_installment_amount > 0 else left + 2
+            new_count = max(1, min(left + 2, allowed - done, by_minimum))
             reschedule = services.reschedule_request(
                 actor=self.officer,
                 agreement_id=plan.agreement_id,

@@ -161,7 +161,7 @@ class FieldDemo:
         cut_list = services.cut_list_draw(drawn_on=drawn_on, actor=None)
         if cut_list.cut_date != cut_day or cut_list.status != cut_list.Status.DRAFT:
             return
-        services.cut_list_release(actor=supervisor, cut_list_id=cut_list.pk)
+        services.cut_list_release(actor=supervisor, cut_list_id=cut_list.pk, as_of=drawn_on)
         self.counts["lists"] += 1
         orders = list(
             FieldOrder.objects.filter(cut_line__cut_list=cut_list, kind=OrderKind.CUT, status=OrderStatus.PENDING)

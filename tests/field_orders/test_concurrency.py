@@ -26,7 +26,9 @@ pytestmark = [
     ),
 ]
 ROUNDS = 5
-FIRST_DRAW = date(2026, 3, 5)  # a Thursday: each round draws a week later, so each list has its own cut date
+# The first Thursday from today: each round draws a week later, so each list has its own cut date,
+# and every cut date is still ahead (a list whose cut date passed cannot be released).
+FIRST_DRAW = date.today() + timedelta(days=(3 - date.today().weekday()) % 7)
 
 
 def run_together(*works) -> list[BaseException]:
@@ -67,7 +69,7 @@ def zone():
 def debtor(zone, number: str, seq: int):
     account = make_account(number=number, route=make_route(code=f"{zone.code}-R1", zone=zone), route_sequence=seq)
     for k in range(2):
-        make_invoice(account=account, due_date=FIRST_DRAW - timedelta(days=40 + 30 * k), amount="150.00")
+        make_invoice(account=account, due_date=date.today() - timedelta(days=40 + 30 * k), amount="150.00")
     return account
 
 
