@@ -352,6 +352,7 @@ def agreement_sign(
 
     # Credit what was paid since creation to the installments (down payment first).
     installments = list(selectors.agreement_schedule(agreement=agreement).select_for_update())
+    _prepay_from_the_tail(installments, excess=paid_total - agreement.down_payment)
     for allocation in sorted(paid_since, key=lambda row: (row.payment.paid_at, row.pk)):
         _credit_installments(installments, allocation.payment, allocation.amount, principal_only=True)
     Invoice.objects.filter(pk__in=[invoice.pk for invoice in covered], balance__gt=0).update(in_agreement=True)
@@ -368,6 +369,30 @@ def agreement_sign(
         hook(agreement=agreement, actor=actor)
     _refresh_status(agreement, today=today, actor=actor)
     return agreement
+
+
+def _prepay_from_the_tail(installments: list[Installment], *, excess: Decimal) -> None:
+    """More than the down payment was paid before signing: that money already paid invoices,
+    so it is principal. With interest in the schedule, crediting it to installment 1 would read
+    it as interest first; instead the down payment grows by the excess and the last installments
+    shrink by it (prepayment shortens the plan), so no interest is charged on money already
+    paid and the covered invoices keep matching the unpaid principal."""
+    if excess <= 0 or not any(row.interest > 0 for row in installments):
+        return
+    down = next((row for row in installments if row.number == 0), None)
+    if down is None:
+        return
+    down.principal += excess
+    down.save(update_fields=["principal"])
+    for row in sorted((r for r in installments if r.number > 0), key=lambda r: r.number, reverse=True):
+        cut = min(excess, row.principal)
+        row.principal -= cut
+        if row.principal == 0:
+            row.interest = ZERO  # nothing left to finance in that month
+        row.save(update_fields=["principal", "interest"])
+        excess -= cut
+        if excess <= 0:
+            break
 
 
 def _covered_invoices(agreement: Agreement, *, lock: bool = False) -> list[Invoice]:

@@ -213,3 +213,23 @@ def test_whoever_created_an_agreement_cannot_approve_it(debtor, users):
         services.agreement_approve(actor=boss, agreement_id=agreement.pk, reason="Yo mismo")
     agreement.refresh_from_db()
     assert agreement.status == "PENDING_APPROVAL"
+
+
+def test_paying_more_than_the_down_payment_before_signing_keeps_the_invariant_with_interest(debtor, users):
+    from mora.agreements.domain.policy import DEFAULT_POLICIES
+
+    terms = DEFAULT_POLICIES[AgreementKind.EARLY_SOLUTION]
+    services.policy_update(
+        actor=users[Role.SUPERVISOR],
+        kind=AgreementKind.EARLY_SOLUTION,
+        terms=terms.__class__(**{**terms.__dict__, "monthly_interest_rate": Decimal("0.02")}),
+        reason="Prueba con interés",
+    )
+    officer = users[Role.OFFICER]
+    agreement = services.agreement_create(actor=officer, account=debtor, request=quote_request(installments=3))
+    pay(debtor, str(agreement.down_payment + Decimal("100.00")), "R-1")
+    sign(agreement, officer)
+    agreement.refresh_from_db()
+    assert services.covered_balance(agreement) == unpaid_principal(agreement) == Decimal("620.00")
+    schedule = list(selectors.agreement_schedule(agreement=agreement))
+    assert sum(row.principal for row in schedule) == Decimal("900.00")  # still the whole debt
