@@ -49,6 +49,17 @@ def debtor(zone, number, *, invoices=2, amount="100.00", seq=1, **fields):
     return account
 
 
+def pay(account, amount, receipt, paid_at=None, channel="VENTANILLA"):
+    return payment_record(
+        source="CAJA",
+        receipt_number=receipt,
+        account=account,
+        paid_at=paid_at or timezone.now(),
+        amount=Decimal(amount),
+        channel=channel,
+    )
+
+
 def lines(cut_list, status=None):
     rows = cut_list.lines.all()
     if status:
@@ -134,14 +145,7 @@ def test_release_issues_orders_and_payment_cancels_the_pending_cut(zone, contrac
     services.cut_list_draw(drawn_on=DRAWN_ON)
     assert FieldOrder.objects.count() == 1
 
-    payment_record(
-        source="CAJA",
-        receipt_number="1",
-        account=account,
-        paid_at=timezone.now(),
-        amount=Decimal("200.00"),
-        channel="VENTANILLA",
-    )
+    pay(account, "200.00", "1")
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     assert "Pago CAJA/1" in order.cancel_reason
@@ -151,14 +155,7 @@ def test_release_issues_orders_and_payment_cancels_the_pending_cut(zone, contrac
 def test_partial_payment_does_not_cancel_the_cut(zone, contractor, users):
     account = debtor(zone, "1", invoices=3)
     services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=services.cut_list_draw(drawn_on=DRAWN_ON).pk)
-    payment_record(
-        source="CAJA",
-        receipt_number="1",
-        account=account,
-        paid_at=timezone.now(),
-        amount=Decimal("100.00"),
-        channel="VENTANILLA",
-    )
+    pay(account, "100.00", "1")
     assert FieldOrder.objects.get(account=account).status == OrderStatus.PENDING
 
 
@@ -218,15 +215,8 @@ def test_not_executed_needs_a_reason(zone, contractor, users):
 
 def test_payment_of_a_cut_account_in_a_zone_without_contractor_still_orders_reconnection(zone):
     account = debtor(zone, "1")
-    account.__class__.objects.filter(pk=account.pk).update(supply_status=SupplyStatus.CUT)
-    payment_record(
-        source="CAJA",
-        receipt_number="1",
-        account=account,
-        paid_at=timezone.now(),
-        amount=Decimal("200.00"),
-        channel="VENTANILLA",
-    )
+    _cut(account)
+    pay(account, "200.00", "1")
     order = FieldOrder.objects.get(account=account, kind=OrderKind.RECONNECT)
     assert order.contractor is None and order.status == OrderStatus.PENDING
 
@@ -244,14 +234,7 @@ def test_open_cut_order_and_paid_since_are_exclusions(zone, contractor, users):
     FieldOrder.objects.filter(kind=OrderKind.CUT).update(status=OrderStatus.CANCELLED)
     draft = services.cut_list_draw(drawn_on=DRAWN_ON + timedelta(days=1))
     assert lines(draft, CutListLine.Status.PROPOSED).keys() == {"1", "2"}
-    payment_record(
-        source="CAJA",
-        receipt_number="P-1",
-        account=first,
-        paid_at=timezone.now(),
-        amount=Decimal("200.00"),
-        channel="VENTANILLA",
-    )
+    pay(first, "200.00", "P-1")
     services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=draft.pk)
     assert lines(draft)["1"].exclusion == ExclusionReason.PAID_SINCE
     assert FieldOrder.objects.filter(account=second, status=OrderStatus.PENDING).count() == 1
@@ -300,14 +283,7 @@ def test_payment_leaving_the_debt_under_the_minimum_cancels_the_pending_cut(zone
     account = debtor(zone, "1", invoices=3, amount="30.00")  # Bs 90 overdue
     services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=services.cut_list_draw(drawn_on=DRAWN_ON).pk)
     order = FieldOrder.objects.get(account=account)
-    payment_record(
-        source="CAJA",
-        receipt_number="1",
-        account=account,
-        paid_at=timezone.now(),
-        amount=Decimal("45.00"),
-        channel="VENTANILLA",
-    )
+    pay(account, "45.00", "1")
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED  # Bs 45 left, under the Bs 50 minimum
 
@@ -344,15 +320,8 @@ def test_a_list_whose_cut_date_passed_cannot_be_released(zone, contractor, users
 
 def test_a_failed_reconnection_visit_issues_a_new_order(zone, contractor, users):
     account = debtor(zone, "1")
-    account.__class__.objects.filter(pk=account.pk).update(supply_status=SupplyStatus.CUT)
-    payment_record(
-        source="CAJA",
-        receipt_number="1",
-        account=account,
-        paid_at=timezone.now(),
-        amount=Decimal("200.00"),
-        channel="VENTANILLA",
-    )
+    _cut(account)
+    pay(account, "200.00", "1")
     first = FieldOrder.objects.get(account=account, kind=OrderKind.RECONNECT)
     services.order_record_result(actor=None, order_id=first.pk, executed=False, reason="CLOSED")
     retry = FieldOrder.objects.get(account=account, kind=OrderKind.RECONNECT, status=OrderStatus.PENDING)
@@ -364,14 +333,7 @@ def test_a_cut_done_before_the_payment_but_reported_after_it_orders_the_reconnec
     services.cut_list_release(actor=users[Role.SUPERVISOR], cut_list_id=services.cut_list_draw(drawn_on=DRAWN_ON).pk)
     order = FieldOrder.objects.get(account=account)
     cut_at = timezone.now() - timedelta(hours=2)
-    payment_record(
-        source="CAJA",
-        receipt_number="1",
-        account=account,
-        paid_at=timezone.now() - timedelta(hours=1),
-        amount=Decimal("200.00"),
-        channel="VENTANILLA",
-    )
+    pay(account, "200.00", "1", paid_at=timezone.now() - timedelta(hours=1))
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     services.order_record_result(actor=None, order_id=order.pk, executed=True, at=cut_at, contractor=contractor)
